@@ -1,0 +1,3 @@
+export * from './errors.js';
+export * from './symbol.js';
+export * from './quote.js';

@@ -1,0 +1,38 @@
+import type { Quote } from '../domain/index.js';
+
+/** One tick's worth of market data: every quote observed at one instant. */
+export type Tick = {
+  /** The tick's instant, epoch ms UTC (the replay clock is set to it). */
+  readonly tsMs: number;
+  readonly quotes: readonly Quote[];
+};
+
+/**
+ * A live market-data provider (Yahoo, Polygon, Alpaca, CCXT). One adapter per
+ * vendor; vendor wire types never leave the adapter.
+ */
+export interface MarketDataSource {
+  /** Stable name carried on every quote it serves (`yahoo`, `ccxt:binance`). */
+  readonly name: string;
+  /**
+   * Latest quotes for the symbols it can serve, in one batched request where
+   * the vendor allows it. Symbols it does not return are simply absent.
+   * Throws TransientError (retry / fall over) or PermanentError.
+   */
+  fetchQuotes(symbols: readonly string[], signal?: AbortSignal): Promise<readonly Quote[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * What the tick loop pulls from: live (a provider chain at wall-clock time)
+ * or replay (recorded bars, one timestamp per tick).
+ */
+export interface TickFeed {
+  readonly kind: 'live' | 'replay';
+  /** Human description for the start-up line (`replay 301 ticks from …`). */
+  readonly description: string;
+  start(): Promise<void>;
+  /** The next tick, or undefined once the data is exhausted (replay only). */
+  next(signal?: AbortSignal): Promise<Tick | undefined>;
+  close(): Promise<void>;
+}
