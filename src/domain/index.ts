@@ -1,3 +1,4 @@
 export * from './errors.js';
 export * from './symbol.js';
 export * from './quote.js';
+export * from './clock.js';

@@ -1,0 +1,194 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseDotenv } from 'dotenv';
+import { ConfigError, ErrorCode } from '../domain/index.js';
+import { VALUE_OPTIONS, type RunValueKey } from './options.js';
+import { rawConfigSchema, type Config, type ParsedConfig, type RawKey } from './schema.js';
+import type { SourceSetting } from './fields.js';
+
+/** Switches of `run` (commander hands them over as booleans). */
+export type ConfigSwitches = {
+  readonly simulation?: boolean;
+  readonly portfolio?: boolean;
+  readonly metrics?: boolean;
+  readonly debug?: boolean;
+};
+
+/** What `loadConfig` reads: flags win over the environment, which wins over defaults. */
+export type ConfigInput = {
+  readonly flags?: Partial<Record<RunValueKey, string>> & ConfigSwitches;
+  /** Environment; defaults to process.env. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** A .env file to read under the environment; default `<cwd>/.env`, false for none. */
+  readonly envFile?: string | false;
+  readonly cwd?: string;
+};
+
+/** Env variables of the settings that have no flag. */
+const ENV_KEYS: readonly (readonly [RawKey, string])[] = [
+  ['logLevel', 'LOG_LEVEL'],
+  ['polygonApiKey', 'POLYGON_API_KEY'],
+  ['alpacaKey', 'ALPACA_KEY'],
+  ['alpacaSecret', 'ALPACA_SECRET'],
+  ['redisUrl', 'REDIS_URL'],
+  ['redisHost', 'REDIS_HOST'],
+  ['redisPort', 'REDIS_PORT'],
+  ['redisPassword', 'REDIS_PASSWORD'],
+  ['mysqlHost', 'MYSQL_HOST'],
+  ['mysqlPort', 'MYSQL_PORT'],
+  ['mysqlUser', 'MYSQL_USER'],
+  ['mysqlPassword', 'MYSQL_PASSWORD'],
+  ['mysqlDatabase', 'MYSQL_DB'],
+  ['mysqlDatabase', 'MYSQL_DATABASE'],
+  ['influxUrl', 'INFLUXDB_URL'],
+  ['influxToken', 'INFLUXDB_TOKEN'],
+  ['influxOrg', 'INFLUXDB_ORG'],
+  ['influxBucket', 'INFLUXDB_BUCKET'],
+];
+
+/** Settings whose values must never be echoed, even in an error. */
+const SECRET_KEYS: ReadonlySet<string> = new Set<RawKey>([
+  'polygonApiKey',
+  'alpacaKey',
+  'alpacaSecret',
+  'redisUrl',
+  'redisPassword',
+  'mysqlPassword',
+  'influxToken',
+]);
+
+/** The bundled sample data set named by `replay:sample`. */
+export const SAMPLE_REPLAY_PATH = fileURLToPath(new URL('../../assets/replay/sample.csv', import.meta.url));
+
+type Gathered = { readonly raw: Record<string, string | boolean>; readonly labels: Map<string, string> };
+
+function readEnv(input: ConfigInput, cwd: string): Readonly<Record<string, string | undefined>> {
+  const env = input.env ?? process.env;
+  if (input.envFile === false) return env;
+  const file = resolve(cwd, input.envFile ?? '.env');
+  if (!existsSync(file)) return env;
+  // The real environment wins over the file, as dotenv does.
+  return { ...parseDotenv(readFileSync(file)), ...env };
+}
+
+function gather(input: ConfigInput, env: Readonly<Record<string, string | undefined>>): Gathered {
+  const raw: Record<string, string | boolean> = {};
+  const labels = new Map<string, string>();
+  const take = (key: string, value: string | undefined, label: string): void => {
+    if (value === undefined || raw[key] !== undefined) return;
+    raw[key] = value;
+    labels.set(key, label);
+  };
+  for (const option of VALUE_OPTIONS) {
+    take(option.key, input.flags?.[option.key], option.flag.split(' ')[0] ?? option.key);
+    if (option.env) take(option.key, env[option.env], option.env);
+  }
+  for (const [key, name] of ENV_KEYS) take(key, env[name], name);
+  for (const key of ['simulation', 'portfolio', 'metrics', 'debug'] as const) {
+    const value = input.flags?.[key];
+    if (value !== undefined) raw[key] = value;
+  }
+  return { raw, labels };
+}
+
+function describe(key: string, gathered: Gathered, message: string): string {
+  const label = gathered.labels.get(key) ?? key;
+  const value = gathered.raw[key];
+  if (typeof value !== 'string' || SECRET_KEYS.has(key)) return `${label}: ${message}`;
+  return `${label} "${value}": ${message}`;
+}
+
+function resolveSource(source: SourceSetting, cwd: string): SourceSetting {
+  if (source.kind !== 'replay') return source;
+  const path = source.path === 'sample' ? SAMPLE_REPLAY_PATH : resolve(cwd, source.path);
+  return { ...source, path };
+}
+
+function crossFieldProblems(parsed: ParsedConfig, source: SourceSetting, gathered: Gathered): string[] {
+  const problems: string[] = [];
+  const isReplay = source.kind === 'replay';
+  if (parsed.interval === 0 && !isReplay) {
+    problems.push(describe('interval', gathered, '0 (as fast as possible) is allowed only with --source replay:<path>'));
+  }
+  if (isReplay && !existsSync(source.path)) {
+    problems.push(describe('source', gathered, `replay file or folder not found (${source.path})`));
+  }
+  if (!isReplay && (parsed.symbols ?? []).length === 0) {
+    problems.push('--symbols: required for live data (e.g. --symbols AAPL,MSFT or SYMBOLS=AAPL,MSFT)');
+  }
+  if ((parsed.alpacaKey === undefined) !== (parsed.alpacaSecret === undefined)) {
+    problems.push('ALPACA_KEY and ALPACA_SECRET: expected both or neither');
+  }
+  if (parsed.redisUrl !== undefined && parsed.redisHost !== undefined) {
+    problems.push('REDIS_URL and REDIS_HOST: expected one of them, not both');
+  }
+  return problems;
+}
+
+function build(parsed: ParsedConfig, source: SourceSetting): Config {
+  const redis = parsed.redisUrl
+    ? { url: parsed.redisUrl }
+    : parsed.redisHost
+      ? { host: parsed.redisHost, port: parsed.redisPort, password: parsed.redisPassword }
+      : undefined;
+  const mysql = parsed.mysqlHost
+    ? {
+        host: parsed.mysqlHost,
+        port: parsed.mysqlPort,
+        user: parsed.mysqlUser,
+        password: parsed.mysqlPassword,
+        database: parsed.mysqlDatabase,
+      }
+    : undefined;
+  const influx = parsed.influxUrl
+    ? { url: parsed.influxUrl, token: parsed.influxToken, org: parsed.influxOrg, bucket: parsed.influxBucket }
+    : undefined;
+  return {
+    symbols: parsed.symbols ?? [],
+    capitalUsd: parsed.capital,
+    intervalS: parsed.interval,
+    source,
+    maxTicks: parsed.ticks,
+    durationS: parsed.duration,
+    simulation: parsed.simulation,
+    portfolio: parsed.portfolio,
+    metrics: { enabled: parsed.metrics, port: parsed.metricsPort },
+    zmq: { port: parsed.zmqPort, warmupMs: parsed.zmqWarmupMs },
+    logLevel: parsed.debug ? 'debug' : parsed.logLevel,
+    providers: {
+      polygonApiKey: parsed.polygonApiKey,
+      alpacaKey: parsed.alpacaKey,
+      alpacaSecret: parsed.alpacaSecret,
+    },
+    redis,
+    mysql,
+    influx,
+  };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
+/**
+ * Builds the one Config from flags > environment (.env) > defaults.
+ * Every problem is reported at once, in one line, as a ConfigError.
+ */
+export function loadConfig(input: ConfigInput = {}): Config {
+  const cwd = input.cwd ?? process.cwd();
+  const gathered = gather(input, readEnv(input, cwd));
+  const result = rawConfigSchema.safeParse(gathered.raw);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => describe(String(issue.path[0] ?? ''), gathered, issue.message));
+    throw new ConfigError(lines.join('; '), { code: ErrorCode.config });
+  }
+  const source = resolveSource(result.data.source, cwd);
+  const problems = crossFieldProblems(result.data, source, gathered);
+  if (problems.length > 0) throw new ConfigError(problems.join('; '), { code: ErrorCode.config });
+  return deepFreeze(build(result.data, source));
+}

@@ -1,0 +1,98 @@
+/**
+ * The settings of `market-intel run`: where each comes from (flag, env) and
+ * its default. The CLI builds its help from this table and the schema takes
+ * its defaults from it, so the two never disagree.
+ */
+
+/** Default values, in one place. */
+export const DEFAULTS = {
+  capital: 100_000,
+  intervalS: 1,
+  source: 'auto',
+  metricsPort: 9090,
+  zmqPort: 5555,
+  zmqWarmupMs: 0,
+  logLevel: 'info',
+  redisPort: 6379,
+  mysqlPort: 3306,
+  mysqlUser: 'root',
+  mysqlDatabase: 'market_memory',
+} as const;
+
+/** A value-taking option of `run`. */
+export type ValueOption = {
+  readonly key: RunValueKey;
+  /** Commander flag spelling, e.g. `--capital <usd>`. */
+  readonly flag: string;
+  readonly env?: string;
+  readonly help: string;
+  readonly defaultText?: string;
+};
+
+/** Keys of the value-taking options. */
+export type RunValueKey =
+  | 'symbols'
+  | 'capital'
+  | 'interval'
+  | 'source'
+  | 'ticks'
+  | 'duration'
+  | 'metricsPort'
+  | 'zmqPort'
+  | 'zmqWarmupMs';
+
+export const VALUE_OPTIONS: readonly ValueOption[] = [
+  {
+    key: 'symbols',
+    flag: '--symbols <list>',
+    env: 'SYMBOLS',
+    help: 'comma list of equities (AAPL) and crypto pairs (BTC/USDT); required live, defaults to every symbol of a replay',
+  },
+  { key: 'capital', flag: '--capital <usd>', env: 'CAPITAL', help: 'paper capital in USD, > 0', defaultText: String(DEFAULTS.capital) },
+  {
+    key: 'interval',
+    flag: '--interval <seconds>',
+    env: 'INTERVAL_S',
+    help: 'seconds between ticks, >= 0; 0 = as fast as the pipeline goes (replay only)',
+    defaultText: '1.0',
+  },
+  {
+    key: 'source',
+    flag: '--source <source>',
+    env: 'MARKET_SOURCE',
+    help: 'auto|yahoo|polygon|alpaca|ccxt|replay:<path>|replay:sample',
+    defaultText: DEFAULTS.source,
+  },
+  { key: 'ticks', flag: '--ticks <n>', help: 'stop after n ticks (integer >= 1)' },
+  { key: 'duration', flag: '--duration <seconds>', help: 'stop after this many wall-clock seconds (> 0)' },
+  { key: 'metricsPort', flag: '--metrics-port <port>', env: 'METRICS_PORT', help: 'HTTP port for /metrics and health', defaultText: String(DEFAULTS.metricsPort) },
+  { key: 'zmqPort', flag: '--zmq-port <port>', env: 'ZMQ_PORT', help: 'TCP port of the ZeroMQ PUB socket (bound on all interfaces)', defaultText: String(DEFAULTS.zmqPort) },
+  {
+    key: 'zmqWarmupMs',
+    flag: '--zmq-warmup-ms <ms>',
+    env: 'ZMQ_WARMUP_MS',
+    help: 'wait this long after binding before the first publish, so subscribers can connect',
+    defaultText: String(DEFAULTS.zmqWarmupMs),
+  },
+];
+
+/** Environment-only settings (credentials, stores), for help and .env.example. */
+export const ENV_ONLY: readonly { readonly env: string; readonly help: string; readonly secret?: boolean }[] = [
+  { env: 'LOG_LEVEL', help: `fatal|error|warn|info|debug|trace|silent (default ${DEFAULTS.logLevel}; --debug sets debug)` },
+  { env: 'POLYGON_API_KEY', help: 'Polygon.io API key (enables the polygon source)', secret: true },
+  { env: 'ALPACA_KEY', help: 'Alpaca API key id (with ALPACA_SECRET, enables the alpaca source)', secret: true },
+  { env: 'ALPACA_SECRET', help: 'Alpaca API secret key', secret: true },
+  { env: 'REDIS_URL', help: 'redis://[user:pass@]host:port/db for episodic memory (or REDIS_HOST/REDIS_PORT)', secret: true },
+  { env: 'REDIS_HOST', help: 'Redis host (episodic memory); unset = embedded in-process store' },
+  { env: 'REDIS_PORT', help: `Redis port (default ${DEFAULTS.redisPort})` },
+  { env: 'REDIS_PASSWORD', help: 'Redis password', secret: true },
+  { env: 'MYSQL_HOST', help: 'MySQL/MariaDB host for the archive; unset = embedded SQLite under data/' },
+  { env: 'MYSQL_PORT', help: `MySQL port (default ${DEFAULTS.mysqlPort})` },
+  { env: 'MYSQL_USER', help: `MySQL user (default ${DEFAULTS.mysqlUser})` },
+  { env: 'MYSQL_PASSWORD', help: 'MySQL password', secret: true },
+  { env: 'MYSQL_DB', help: `MySQL database (alias MYSQL_DATABASE; default ${DEFAULTS.mysqlDatabase})` },
+  { env: 'INFLUXDB_URL', help: 'InfluxDB v2 API URL for time series; unset = off' },
+  { env: 'INFLUXDB_TOKEN', help: 'InfluxDB token', secret: true },
+  { env: 'INFLUXDB_ORG', help: 'InfluxDB organisation' },
+  { env: 'INFLUXDB_BUCKET', help: 'InfluxDB bucket' },
+];

@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import type { WatchedSymbol } from '../domain/index.js';
+import { DEFAULTS } from './options.js';
+import {
+  capitalField,
+  integerField,
+  logLevelField,
+  numberField,
+  portField,
+  sourceField,
+  symbolsField,
+  textField,
+  urlField,
+  type LogLevel,
+  type SourceSetting,
+} from './fields.js';
+
+/**
+ * The one schema of market-intel's settings, over the raw strings gathered
+ * from flags > environment (.env) > defaults. Unknown keys fail.
+ */
+export const rawConfigSchema = z.strictObject({
+  symbols: symbolsField.optional(),
+  capital: capitalField.default(DEFAULTS.capital),
+  interval: numberField('expected a number of seconds >= 0 (at most 86400)', (n) => n >= 0 && n <= 86_400).default(
+    DEFAULTS.intervalS,
+  ),
+  source: sourceField.default({ kind: 'auto' }),
+  ticks: integerField('expected an integer >= 1', (n) => n >= 1).optional(),
+  duration: numberField('expected a number of seconds > 0', (n) => n > 0).optional(),
+  metricsPort: portField.default(DEFAULTS.metricsPort),
+  zmqPort: portField.default(DEFAULTS.zmqPort),
+  zmqWarmupMs: integerField('expected an integer number of ms 0-60000', (n) => n >= 0 && n <= 60_000).default(
+    DEFAULTS.zmqWarmupMs,
+  ),
+  simulation: z.boolean().default(true),
+  portfolio: z.boolean().default(true),
+  metrics: z.boolean().default(true),
+  debug: z.boolean().default(false),
+  logLevel: logLevelField.default(DEFAULTS.logLevel),
+  polygonApiKey: textField.optional(),
+  alpacaKey: textField.optional(),
+  alpacaSecret: textField.optional(),
+  redisUrl: urlField(['redis:', 'rediss:']).optional(),
+  redisHost: textField.optional(),
+  redisPort: portField.default(DEFAULTS.redisPort),
+  redisPassword: textField.optional(),
+  mysqlHost: textField.optional(),
+  mysqlPort: portField.default(DEFAULTS.mysqlPort),
+  mysqlUser: textField.default(DEFAULTS.mysqlUser),
+  mysqlPassword: textField.optional(),
+  mysqlDatabase: textField.default(DEFAULTS.mysqlDatabase),
+  influxUrl: urlField(['http:', 'https:']).optional(),
+  influxToken: textField.optional(),
+  influxOrg: textField.optional(),
+  influxBucket: textField.optional(),
+});
+
+/** What the schema accepts: strings from flags/env, booleans from switches. */
+export type RawConfig = z.input<typeof rawConfigSchema>;
+export type ParsedConfig = z.output<typeof rawConfigSchema>;
+export type RawKey = keyof RawConfig;
+
+/** Episodic memory (Redis) connection; absent = embedded in-process store. */
+export type RedisSettings =
+  | { readonly url: string }
+  | { readonly host: string; readonly port: number; readonly password?: string };
+
+/** Archive (MySQL/MariaDB) connection; absent = embedded SQLite. */
+export type MysqlSettings = {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly password?: string;
+  readonly database: string;
+};
+
+/** Time series (InfluxDB v2 write API); absent = off. */
+export type InfluxSettings = {
+  readonly url: string;
+  readonly token?: string;
+  readonly org?: string;
+  readonly bucket?: string;
+};
+
+/**
+ * The validated, frozen configuration passed through constructors.
+ * Optional sections mean "off" (or the embedded default for stores).
+ */
+export type Config = {
+  /** Watched symbols; empty only for a replay, which then watches every symbol it holds. */
+  readonly symbols: readonly WatchedSymbol[];
+  readonly capitalUsd: number;
+  /** Seconds between ticks; 0 = as fast as possible (replay only). */
+  readonly intervalS: number;
+  readonly source: SourceSetting;
+  readonly maxTicks?: number;
+  readonly durationS?: number;
+  readonly simulation: boolean;
+  readonly portfolio: boolean;
+  readonly metrics: { readonly enabled: boolean; readonly port: number };
+  readonly zmq: { readonly port: number; readonly warmupMs: number };
+  readonly logLevel: LogLevel;
+  readonly providers: {
+    readonly polygonApiKey?: string;
+    readonly alpacaKey?: string;
+    readonly alpacaSecret?: string;
+  };
+  readonly redis?: RedisSettings;
+  readonly mysql?: MysqlSettings;
+  readonly influx?: InfluxSettings;
+};
