@@ -28,6 +28,7 @@ export type ConfigInput = {
 /** Env variables of the settings that have no flag. */
 const ENV_KEYS: readonly (readonly [RawKey, string])[] = [
   ['logLevel', 'LOG_LEVEL'],
+  ['yahooBaseUrl', 'YAHOO_BASE_URL'],
   ['polygonApiKey', 'POLYGON_API_KEY'],
   ['alpacaKey', 'ALPACA_KEY'],
   ['alpacaSecret', 'ALPACA_SECRET'],
@@ -157,6 +158,7 @@ function build(parsed: ParsedConfig, source: SourceSetting): Config {
     zmq: { port: parsed.zmqPort, warmupMs: parsed.zmqWarmupMs },
     logLevel: parsed.debug ? 'debug' : parsed.logLevel,
     providers: {
+      yahooBaseUrl: parsed.yahooBaseUrl,
       polygonApiKey: parsed.polygonApiKey,
       alpacaKey: parsed.alpacaKey,
       alpacaSecret: parsed.alpacaSecret,

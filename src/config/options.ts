@@ -79,6 +79,7 @@ export const VALUE_OPTIONS: readonly ValueOption[] = [
 /** Environment-only settings (credentials, stores), for help and .env.example. */
 export const ENV_ONLY: readonly { readonly env: string; readonly help: string; readonly secret?: boolean }[] = [
   { env: 'LOG_LEVEL', help: `fatal|error|warn|info|debug|trace|silent (default ${DEFAULTS.logLevel}; --debug sets debug)` },
+  { env: 'YAHOO_BASE_URL', help: 'send Yahoo Finance requests to this base URL instead (proxy, mirror, test server)' },
   { env: 'POLYGON_API_KEY', help: 'Polygon.io API key (enables the polygon source)', secret: true },
   { env: 'ALPACA_KEY', help: 'Alpaca API key id (with ALPACA_SECRET, enables the alpaca source)', secret: true },
   { env: 'ALPACA_SECRET', help: 'Alpaca API secret key', secret: true },

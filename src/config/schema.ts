@@ -38,6 +38,7 @@ export const rawConfigSchema = z.strictObject({
   metrics: z.boolean().default(true),
   debug: z.boolean().default(false),
   logLevel: logLevelField.default(DEFAULTS.logLevel),
+  yahooBaseUrl: urlField(['http:', 'https:']).optional(),
   polygonApiKey: textField.optional(),
   alpacaKey: textField.optional(),
   alpacaSecret: textField.optional(),
@@ -102,6 +103,8 @@ export type Config = {
   readonly zmq: { readonly port: number; readonly warmupMs: number };
   readonly logLevel: LogLevel;
   readonly providers: {
+    /** Where Yahoo requests go instead of Yahoo's hosts (a proxy, a mirror, a test server). */
+    readonly yahooBaseUrl?: string;
     readonly polygonApiKey?: string;
     readonly alpacaKey?: string;
     readonly alpacaSecret?: string;
