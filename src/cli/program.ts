@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { ENV_ONLY, VALUE_OPTIONS } from '../config/index.js';
+
+/** The package version, read from package.json next to src/ and dist/. */
+export function packageVersion(): string {
+  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+  const parsed: unknown = JSON.parse(text);
+  if (parsed !== null && typeof parsed === 'object' && 'version' in parsed && typeof parsed.version === 'string') {
+    return parsed.version;
+  }
+  return '0.0.0';
+}
+
+function describe(help: string, defaultText: string | undefined, env: string | undefined): string {
+  const notes = [defaultText === undefined ? undefined : `default: ${defaultText}`, env === undefined ? undefined : `env: ${env}`];
+  const suffix = notes.filter((n) => n !== undefined).join('; ');
+  return suffix === '' ? help : `${help} (${suffix})`;
+}
+
+const ENV_HELP = [
+  '',
+  'Environment (also read from ./.env; flags win over the environment):',
+  ...ENV_ONLY.map((e) => `  ${e.env.padEnd(18)} ${e.help}`),
+  '',
+  'Sources: auto and yahoo need no API key. replay:sample replays a bundled real data set',
+  '(AAPL 2020, MSFT 2021, daily, from Yahoo) with no network at all.',
+].join('\n');
+
+/** Adds the options of `run`, each with its default and env variable in the help. */
+function addRunOptions(run: Command): Command {
+  for (const option of VALUE_OPTIONS) {
+    run.addOption(new Option(option.flag, describe(option.help, option.defaultText, option.env)));
+  }
+  return run
+    .option('--no-simulation', 'do not run the agent-based simulation (default: on)')
+    .option('--no-portfolio', 'do not trade the paper portfolio (default: on)')
+    .option('--no-metrics', 'do not serve /metrics and the health endpoints (default: on)')
+    .option('--debug', 'log at debug level (same as LOG_LEVEL=debug)')
+    .addHelpText('after', ENV_HELP);
+}
+
+/** The handlers each command calls with its parsed options. */
+export type Handlers = {
+  readonly run: (options: Record<string, unknown>) => Promise<void>;
+  readonly subscribe: (options: Record<string, unknown>) => Promise<void>;
+};
+
+/** Builds the commander program; parse errors throw instead of exiting. */
+export function buildProgram(handlers: Handlers): Command {
+  const program = new Command('market-intel')
+    .description('Live quotes, sentiment, an agent-based simulation and a paper portfolio, published over ZeroMQ.')
+    .version(packageVersion(), '-V, --version')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ outputError: () => undefined });
+  const run = program.command('run').description('run the worker: fetch or replay quotes each tick and publish them');
+  addRunOptions(run).action((options: Record<string, unknown>) => handlers.run(options));
+  program
+    .command('subscribe')
+    .description('print every message of a running worker as one JSON line (late joiners miss earlier messages)')
+    .option('--endpoint <url>', 'ZeroMQ endpoint to connect to (default: tcp://127.0.0.1:5555)')
+    .option('--topics <prefixes>', 'comma list of topic prefixes, e.g. quote.,trade. (default: all)')
+    .option('--count <n>', 'exit after n messages')
+    .action((options: Record<string, unknown>) => handlers.subscribe(options));
+  for (const command of program.commands) command.exitOverride().configureOutput({ outputError: () => undefined });
+  return program;
+}

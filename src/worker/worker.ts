@@ -1,0 +1,228 @@
+import { performance } from 'node:perf_hooks';
+import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
+import type { Config } from '../config/index.js';
+import { InvariantError, type Clock, type Quote } from '../domain/index.js';
+import type { Tick, TickFeed } from '../market/port.js';
+import { validateQuote, type RejectReason } from '../market/validate.js';
+import { topics, type ZmqPublisher } from '../bus/index.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { Component } from './component.js';
+import { buildBus, buildMarket } from './build.js';
+
+/** How long an in-flight fetch may go on after stop() before it is cut off. */
+const STOP_GRACE_MS = 3_000;
+
+/** Why a run ended. */
+export type StopReason = 'exhausted' | 'ticks' | 'duration' | 'signal';
+
+/** What a run did, for the closing log line and for callers of the API. */
+export type RunSummary = {
+  readonly reason: StopReason;
+  readonly ticks: number;
+  readonly quotesPublished: number;
+  readonly quotesRejected: Readonly<Record<string, number>>;
+  /** Errors thrown by components during ticks, by component. */
+  readonly errors: Readonly<Record<string, number>>;
+  readonly bus: { readonly published: number; readonly sent: number; readonly dropped: number };
+};
+
+/** Parts a caller may inject (tests, embedding); the rest is built from config. */
+export type WorkerDeps = {
+  readonly logger: Logger;
+  readonly feed?: TickFeed;
+  readonly clock?: Clock;
+  readonly bus?: ZmqPublisher;
+};
+
+/** A market-intel worker: start it, run its tick loop, stop it, close it. */
+export interface Worker {
+  /** Starts every component in dependency order; throws if one fails. */
+  start(): Promise<void>;
+  /** Runs the tick loop until the data ends, a limit is reached or stop() is called. */
+  run(): Promise<RunSummary>;
+  /** Asks the loop to finish its current tick and return; safe to call twice. */
+  stop(): void;
+  /** Flushes and closes every started component, in reverse start order. */
+  close(): Promise<void>;
+}
+
+/** Builds a worker from a validated config. Only this module wires parts together. */
+export function createWorker(config: Config, deps: WorkerDeps): Worker {
+  const market = deps.feed && deps.clock ? { feed: deps.feed, clock: deps.clock } : buildMarket(config);
+  return new TickLoopWorker(config, deps.logger, market.feed, market.clock, deps.bus ?? buildBus(config));
+}
+
+function describeSummary(summary: RunSummary, seconds: number): string {
+  const count = (counts: Readonly<Record<string, number>>): number => Object.values(counts).reduce((a, b) => a + b, 0);
+  return (
+    `(${summary.reason}) ${summary.ticks} ticks in ${seconds.toFixed(1)} s, ${summary.quotesPublished} quotes published, ` +
+    `${count(summary.quotesRejected)} rejected, ${count(summary.errors)} errors, ${summary.bus.dropped} dropped on the bus`
+  );
+}
+
+class TickLoopWorker implements Worker {
+  private readonly started: Component[] = [];
+  private readonly stopController = new AbortController();
+  /** Aborts the current tick's I/O; only fired if stop()'s grace runs out. */
+  private readonly tickController = new AbortController();
+  private readonly errorCounts: Record<string, number> = {};
+  private readonly rejectCounts: Record<string, number> = {};
+  private readonly reported = new Set<string>();
+  private quotesPublished = 0;
+
+  constructor(
+    private readonly config: Config,
+    private readonly log: Logger,
+    private readonly feed: TickFeed,
+    private readonly clock: Clock,
+    private readonly bus: ZmqPublisher,
+  ) {}
+
+  private components(): Component[] {
+    const { feed, bus } = this;
+    return [
+      // The feed first: a replay is read and validated before anything binds.
+      { name: 'market', start: async () => (await feed.start(), feed.description), close: () => feed.close() },
+      {
+        name: 'bus',
+        start: async () => (await bus.start(), `publishing on ${bus.endpoints.join(', ')}`),
+        close: () => bus.close(),
+      },
+    ];
+  }
+
+  async start(): Promise<void> {
+    for (const component of this.components()) {
+      const detail = await component.start();
+      this.started.push(component);
+      this.log.info({ component: component.name, detail }, 'started');
+    }
+    for (const name of ['simulation', 'portfolio', 'metrics'] as const) {
+      const enabled = name === 'metrics' ? this.config.metrics.enabled : this.config[name];
+      this.log.debug({ component: name, enabled }, 'not in this build yet');
+    }
+  }
+
+  async run(): Promise<RunSummary> {
+    const startedAt = performance.now();
+    const deadline = this.config.durationS === undefined ? Infinity : startedAt + this.config.durationS * 1000;
+    const maxTicks = this.config.maxTicks ?? Infinity;
+    if (this.config.zmq.warmupMs > 0) await this.pause(this.config.zmq.warmupMs);
+    let ticks = 0;
+    let reason: StopReason = 'signal';
+    while (true) {
+      if (this.stopController.signal.aborted) break;
+      if (ticks >= maxTicks) { reason = 'ticks'; break; }
+      if (performance.now() >= deadline) { reason = 'duration'; break; }
+      const tickStart = performance.now();
+      const outcome = await this.tick();
+      if (outcome === 'exhausted') { reason = 'exhausted'; break; }
+      ticks += 1;
+      await this.pace(tickStart, deadline);
+    }
+    const summary = this.summary(reason, ticks);
+    const seconds = (performance.now() - startedAt) / 1000;
+    this.log.info({ ...summary, seconds, detail: describeSummary(summary, seconds) }, 'run finished');
+    return summary;
+  }
+
+  stop(): void {
+    if (this.stopController.signal.aborted) return;
+    this.stopController.abort();
+    setTimeout(() => this.tickController.abort(), STOP_GRACE_MS).unref();
+  }
+
+  async close(): Promise<void> {
+    for (const component of this.started.splice(0).reverse()) {
+      try {
+        await component.close();
+        this.log.debug({ component: component.name }, 'closed');
+      } catch (err) {
+        this.log.error({ component: component.name, err }, 'close failed');
+      }
+    }
+  }
+
+  /** One pass of the pipeline; each stage is guarded so one failure never ends the loop. */
+  private async tick(): Promise<'done' | 'exhausted'> {
+    let tick: Tick | undefined;
+    try {
+      tick = await this.feed.next(this.tickController.signal);
+    } catch (err) {
+      this.recordError('market', err);
+      return 'done';
+    }
+    if (tick === undefined) return 'exhausted';
+    this.guard('bus', () => this.publishQuotes(tick.quotes));
+    return 'done';
+  }
+
+  private publishQuotes(quotes: readonly Quote[]): void {
+    const nowMs = this.clock.nowMs();
+    for (const quote of quotes) {
+      const reason = validateQuote(quote, nowMs);
+      if (reason !== undefined) {
+        this.reject(quote, reason);
+        continue;
+      }
+      const { symbol, price, bid, ask, volume, source } = quote;
+      this.bus.publish(topics.quote(symbol), 'quote', { symbol, price, bid, ask, volume, source }, quote.tsMs);
+      this.quotesPublished += 1;
+    }
+  }
+
+  private reject(quote: Quote, reason: RejectReason): void {
+    this.rejectCounts[reason] = (this.rejectCounts[reason] ?? 0) + 1;
+    const key = `reject:${quote.source}:${reason}`;
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
+    this.log.warn({ component: 'market', source: quote.source, reason, symbol: quote.symbol }, 'quote rejected');
+  }
+
+  private guard(component: string, stage: () => void): void {
+    try {
+      stage();
+    } catch (err) {
+      this.recordError(component, err);
+    }
+  }
+
+  /** Counts every failure and logs the first of each kind; a bug (InvariantError) crashes. */
+  private recordError(component: string, err: unknown): void {
+    if (err instanceof InvariantError) throw err;
+    this.errorCounts[component] = (this.errorCounts[component] ?? 0) + 1;
+    const code = err instanceof Error ? ('code' in err ? String(err.code) : err.name) : typeof err;
+    const key = `${component}:${code}`;
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
+    this.log.error({ component, err }, 'component failed during a tick; the loop goes on');
+  }
+
+  /** Waits out the rest of the interval (interval 0: just lets I/O run). */
+  private async pace(tickStart: number, deadline: number): Promise<void> {
+    const intervalMs = this.config.intervalS * 1000;
+    const waitMs = Math.min(tickStart + intervalMs, deadline) - performance.now();
+    if (waitMs > 0) await this.pause(waitMs);
+    else await yieldToLoop();
+  }
+
+  private async pause(ms: number): Promise<void> {
+    try {
+      await sleep(ms, undefined, { signal: this.stopController.signal });
+    } catch {
+      // stop() cut the wait short; the loop sees the abort at its next check.
+    }
+  }
+
+  private summary(reason: StopReason, ticks: number): RunSummary {
+    const { published, sent, dropped } = this.bus.stats();
+    return {
+      reason,
+      ticks,
+      quotesPublished: this.quotesPublished,
+      quotesRejected: { ...this.rejectCounts },
+      errors: { ...this.errorCounts },
+      bus: { published, sent, dropped },
+    };
+  }
+}
