@@ -19,12 +19,12 @@
  *   ZeroMQ context (one thread does both sides).
  */
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Context } from 'zeromq';
 import { z } from 'zod';
+import { freePort } from '../tests/helpers/net.js';
 import { subscribe, topics, ZmqPublisher, type QuotePayload } from '../src/bus/index.js';
 
 const BODY_BYTES = 200;
@@ -110,14 +110,6 @@ function spawnReceiver(endpoint: string, n: number): (pred: (l: ChildLine) => bo
     });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
-}
 
 /** Publishes health probes until `seen` resolves: the subscription has reached the publisher. */
 async function handshake(bus: ZmqPublisher, seen: Promise<unknown>): Promise<void> {

@@ -1,6 +1,6 @@
-import { createServer } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { freePort, jsonLines, spawnCli } from '../helpers/cli.js';
+import { startSilentServer } from '../helpers/net.js';
 
 async function startSlowReplay() {
   const port = await freePort();
@@ -31,14 +31,11 @@ describe('market-intel run and signals', () => {
     // A provider that never answers keeps the current tick in flight, so the
     // first SIGTERM waits for it (up to its grace) and the second one lands
     // while the worker is still shutting down.
-    const requests: string[] = [];
-    const server = createServer((req) => void requests.push(req.url ?? ''));
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const address = server.address();
-    const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    const server = await startSilentServer();
+    const { requests } = server;
     try {
       const worker = spawnCli(['run', '--symbols', 'AAPL', '--source', 'yahoo', '--no-metrics', '--zmq-port', String(await freePort())], {
-        YAHOO_BASE_URL: base,
+        YAHOO_BASE_URL: server.baseUrl,
       });
       await worker.waitFor('"component":"bus"');
       while (requests.length === 0) await new Promise((r) => setTimeout(r, 20));
@@ -50,19 +47,15 @@ describe('market-intel run and signals', () => {
       expect(code).toBe(143);
       expect(performance.now() - sentAt).toBeLessThan(1_000);
     } finally {
-      server.closeAllConnections();
       server.close();
     }
   });
 
   it('on SIGTERM with a fetch hanging cuts it off and still exits 0 within 5 s', async () => {
-    const server = createServer(() => undefined);
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const address = server.address();
-    const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    const server = await startSilentServer();
     try {
       const worker = spawnCli(['run', '--symbols', 'AAPL', '--source', 'yahoo', '--no-metrics', '--zmq-port', String(await freePort())], {
-        YAHOO_BASE_URL: base,
+        YAHOO_BASE_URL: server.baseUrl,
       });
       await worker.waitFor('"component":"bus"');
       await new Promise((r) => setTimeout(r, 300));
@@ -72,7 +65,6 @@ describe('market-intel run and signals', () => {
       expect(code).toBe(0);
       expect(performance.now() - sentAt).toBeLessThan(5_000);
     } finally {
-      server.closeAllConnections();
       server.close();
     }
   });

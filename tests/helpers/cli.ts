@@ -1,5 +1,4 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 /** The project root and its built binary (tests/global-setup.ts builds dist/). */
@@ -54,18 +53,7 @@ export function spawnCli(args: readonly string[], env: Readonly<Record<string, s
   return { child, stdout: () => out, stderr: () => err, exited, waitFor };
 }
 
-/** A TCP port that was free a moment ago. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from './net.js';
 
 /** Parses JSON lines, ignoring blank ones. */
 export function jsonLines(text: string): Record<string, unknown>[] {

@@ -1,22 +1,10 @@
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { ZmqPublisher } from '../../src/bus/index.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-/** A TCP port that was free a moment ago (bound on port 0, then released). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from './net.js';
 
 /** Resolves once `check()` is true, polling every 10 ms; rejects after `timeoutMs`. */
 export async function waitUntil(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
