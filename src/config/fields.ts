@@ -10,12 +10,12 @@ import { SYMBOL_RULE, parseSymbol, type WatchedSymbol } from '../domain/index.js
 const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
 const INTEGER = /^[+-]?\d+$/;
 
-/** A decimal number (no hex, no blanks, finite) passing `ok`, else `rule`. */
-export function numberField(rule: string, ok: (n: number) => boolean) {
+/** A value matching `pattern` whose Number passes `valid` and `ok`, else `rule`. */
+function numericField(pattern: RegExp, valid: (n: number) => boolean, rule: string, ok: (n: number) => boolean) {
   return z.string().transform((raw, ctx) => {
     const text = raw.trim();
-    const n = DECIMAL.test(text) ? Number(text) : Number.NaN;
-    if (!Number.isFinite(n) || !ok(n)) {
+    const n = pattern.test(text) ? Number(text) : Number.NaN;
+    if (!valid(n) || !ok(n)) {
       ctx.addIssue({ code: 'custom', message: rule });
       return z.NEVER;
     }
@@ -23,17 +23,14 @@ export function numberField(rule: string, ok: (n: number) => boolean) {
   });
 }
 
+/** A decimal number (no hex, no blanks, finite) passing `ok`, else `rule`. */
+export function numberField(rule: string, ok: (n: number) => boolean) {
+  return numericField(DECIMAL, Number.isFinite, rule, ok);
+}
+
 /** An integer passing `ok`, else `rule`. */
 export function integerField(rule: string, ok: (n: number) => boolean) {
-  return z.string().transform((raw, ctx) => {
-    const text = raw.trim();
-    const n = INTEGER.test(text) ? Number(text) : Number.NaN;
-    if (!Number.isSafeInteger(n) || !ok(n)) {
-      ctx.addIssue({ code: 'custom', message: rule });
-      return z.NEVER;
-    }
-    return n;
-  });
+  return numericField(INTEGER, Number.isSafeInteger, rule, ok);
 }
 
 /** A TCP port 1-65535. */
