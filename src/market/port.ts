@@ -1,4 +1,4 @@
-import type { Quote } from '../domain/index.js';
+import type { AssetClass, Quote } from '../domain/index.js';
 
 /** One tick's worth of market data: every quote observed at one instant. */
 export type Tick = {
@@ -14,6 +14,8 @@ export type Tick = {
 export interface MarketDataSource {
   /** Stable name carried on every quote it serves (`yahoo`, `ccxt:binance`). */
   readonly name: string;
+  /** Asset classes it serves; the chain never asks it for others. */
+  readonly assetClasses: readonly AssetClass[];
   /**
    * Latest quotes for the symbols it can serve, in one batched request where
    * the vendor allows it. Symbols it does not return are simply absent.

@@ -1,4 +1,4 @@
-import type { Quote } from '../../../domain/index.js';
+import { AssetClass, type Quote } from '../../../domain/index.js';
 import type { MarketDataSource } from '../../port.js';
 import { YahooQuoteClient } from './client.js';
 import { toQuote, toYahooTicker } from './mapper.js';
@@ -28,6 +28,7 @@ const DEFAULT_TIMEOUT_MS = 5000;
  */
 export class YahooMarketDataSource implements MarketDataSource {
   readonly name = 'yahoo';
+  readonly assetClasses = [AssetClass.equity, AssetClass.crypto] as const;
   readonly #client: YahooQuoteClient;
 
   constructor(options: YahooMarketDataSourceOptions = {}) {
