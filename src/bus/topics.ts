@@ -149,6 +149,13 @@ export type HealthPayload = {
   readonly service: string;
   readonly up: boolean;
   readonly breaker?: { readonly from: string; readonly to: string };
+  /** Two providers disagreeing on a price by more than the threshold. */
+  readonly divergence?: {
+    readonly symbol: string;
+    readonly sources: readonly string[];
+    readonly prices: readonly number[];
+    readonly ratio: number;
+  };
 };
 
 /** The payload (body minus envelope) of each message type. */

@@ -36,6 +36,7 @@ function addRunOptions(run: Command): Command {
     .option('--no-simulation', 'do not run the agent-based simulation (default: on)')
     .option('--no-portfolio', 'do not trade the paper portfolio (default: on)')
     .option('--no-metrics', 'do not serve /metrics and the health endpoints (default: on)')
+    .option('--verify', 'ask two providers per symbol and flag prices that diverge by more than 2% (default: off)')
     .option('--debug', 'log at debug level (same as LOG_LEVEL=debug)')
     .addHelpText('after', ENV_HELP);
 }

@@ -28,6 +28,7 @@ function toFlags(options: Record<string, unknown>) {
     portfolio: bool(options['portfolio']),
     metrics: bool(options['metrics']),
     debug: bool(options['debug']),
+    verify: bool(options['verify']),
   };
 }
 

@@ -123,3 +123,14 @@ export function urlField(protocols: readonly string[]) {
     return z.NEVER;
   });
 }
+
+/** Comma list of providers, in chain order, no repeats. */
+export const providerListField = z.string().transform((raw, ctx): readonly ProviderName[] => {
+  const names = raw.split(',').map((n) => n.trim().toLowerCase());
+  const valid = names.every((n) => isProvider(n)) && new Set(names).size === names.length;
+  if (!valid) {
+    ctx.addIssue({ code: 'custom', message: `expected a comma list of ${PROVIDERS.join(', ')}, each at most once` });
+    return z.NEVER;
+  }
+  return names.filter(isProvider);
+});

@@ -13,6 +13,7 @@ export type ConfigSwitches = {
   readonly portfolio?: boolean;
   readonly metrics?: boolean;
   readonly debug?: boolean;
+  readonly verify?: boolean;
 };
 
 /** What `loadConfig` reads: flags win over the environment, which wins over defaults. */
@@ -30,6 +31,10 @@ const ENV_KEYS: readonly (readonly [RawKey, string])[] = [
   ['logLevel', 'LOG_LEVEL'],
   ['yahooBaseUrl', 'YAHOO_BASE_URL'],
   ['polygonApiKey', 'POLYGON_API_KEY'],
+  ['polygonBaseUrl', 'POLYGON_BASE_URL'],
+  ['alpacaDataUrl', 'ALPACA_DATA_URL'],
+  ['ccxtExchange', 'CCXT_EXCHANGE'],
+  ['ccxtBaseUrl', 'CCXT_BASE_URL'],
   ['alpacaKey', 'ALPACA_KEY'],
   ['alpacaSecret', 'ALPACA_SECRET'],
   ['redisUrl', 'REDIS_URL'],
@@ -86,7 +91,7 @@ function gather(input: ConfigInput, env: Readonly<Record<string, string | undefi
     if (option.env) take(option.key, env[option.env], option.env);
   }
   for (const [key, name] of ENV_KEYS) take(key, env[name], name);
-  for (const key of ['simulation', 'portfolio', 'metrics', 'debug'] as const) {
+  for (const key of ['simulation', 'portfolio', 'metrics', 'debug', 'verify'] as const) {
     const value = input.flags?.[key];
     if (value !== undefined) raw[key] = value;
   }
@@ -157,11 +162,20 @@ function build(parsed: ParsedConfig, source: SourceSetting): Config {
     metrics: { enabled: parsed.metrics, port: parsed.metricsPort },
     zmq: { port: parsed.zmqPort, warmupMs: parsed.zmqWarmupMs },
     logLevel: parsed.debug ? 'debug' : parsed.logLevel,
+    market: {
+      chain: source.kind === 'provider' ? [source.name] : parsed.sources,
+      maxQuoteAgeS: parsed.maxQuoteAge,
+      verify: parsed.verify,
+    },
     providers: {
       yahooBaseUrl: parsed.yahooBaseUrl,
       polygonApiKey: parsed.polygonApiKey,
+      polygonBaseUrl: parsed.polygonBaseUrl,
       alpacaKey: parsed.alpacaKey,
       alpacaSecret: parsed.alpacaSecret,
+      alpacaDataUrl: parsed.alpacaDataUrl,
+      ccxtExchange: parsed.ccxtExchange,
+      ccxtBaseUrl: parsed.ccxtBaseUrl,
     },
     redis,
     mysql,

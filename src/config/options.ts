@@ -17,6 +17,8 @@ export const DEFAULTS = {
   mysqlPort: 3306,
   mysqlUser: 'root',
   mysqlDatabase: 'market_memory',
+  sources: 'yahoo,polygon,alpaca,ccxt',
+  ccxtExchange: 'binance',
 } as const;
 
 /** A value-taking option of `run`. */
@@ -39,7 +41,9 @@ export type RunValueKey =
   | 'duration'
   | 'metricsPort'
   | 'zmqPort'
-  | 'zmqWarmupMs';
+  | 'zmqWarmupMs'
+  | 'sources'
+  | 'maxQuoteAge';
 
 export const VALUE_OPTIONS: readonly ValueOption[] = [
   {
@@ -63,6 +67,19 @@ export const VALUE_OPTIONS: readonly ValueOption[] = [
     help: 'auto|yahoo|polygon|alpaca|ccxt|replay:<path>|replay:sample',
     defaultText: DEFAULTS.source,
   },
+  {
+    key: 'sources',
+    flag: '--sources <list>',
+    env: 'MARKET_SOURCES',
+    help: 'provider chain for --source auto, tried in order per symbol; sources without credentials are skipped',
+    defaultText: DEFAULTS.sources,
+  },
+  {
+    key: 'maxQuoteAge',
+    flag: '--max-quote-age <seconds>',
+    env: 'MAX_QUOTE_AGE_S',
+    help: 'refuse live quotes older than this (0 = no check); unset: 900 for equities in US market hours, 120 for crypto',
+  },
   { key: 'ticks', flag: '--ticks <n>', help: 'stop after n ticks (integer >= 1)' },
   { key: 'duration', flag: '--duration <seconds>', help: 'stop after this many wall-clock seconds (> 0)' },
   { key: 'metricsPort', flag: '--metrics-port <port>', env: 'METRICS_PORT', help: 'HTTP port for /metrics and health', defaultText: String(DEFAULTS.metricsPort) },
@@ -81,8 +98,12 @@ export const ENV_ONLY: readonly { readonly env: string; readonly help: string; r
   { env: 'LOG_LEVEL', help: `fatal|error|warn|info|debug|trace|silent (default ${DEFAULTS.logLevel}; --debug sets debug)` },
   { env: 'YAHOO_BASE_URL', help: 'send Yahoo Finance requests to this base URL instead (proxy, mirror, test server)' },
   { env: 'POLYGON_API_KEY', help: 'Polygon.io API key (enables the polygon source)', secret: true },
+  { env: 'POLYGON_BASE_URL', help: 'Polygon REST base URL (default https://api.polygon.io)' },
   { env: 'ALPACA_KEY', help: 'Alpaca API key id (with ALPACA_SECRET, enables the alpaca source)', secret: true },
   { env: 'ALPACA_SECRET', help: 'Alpaca API secret key', secret: true },
+  { env: 'ALPACA_DATA_URL', help: 'Alpaca market-data base URL (default https://data.alpaca.markets)' },
+  { env: 'CCXT_EXCHANGE', help: `ccxt exchange id for crypto pairs (default ${DEFAULTS.ccxtExchange})` },
+  { env: 'CCXT_BASE_URL', help: 'base URL replacing the exchange public API (binance only: proxies, mirrors, tests)' },
   { env: 'REDIS_URL', help: 'redis://[user:pass@]host:port/db for episodic memory (or REDIS_HOST/REDIS_PORT)', secret: true },
   { env: 'REDIS_HOST', help: 'Redis host (episodic memory); unset = embedded in-process store' },
   { env: 'REDIS_PORT', help: `Redis port (default ${DEFAULTS.redisPort})` },

@@ -27,7 +27,7 @@ export function redactConfig(config: Config): Config {
   return {
     ...config,
     providers: {
-      yahooBaseUrl: config.providers.yahooBaseUrl,
+      ...config.providers,
       polygonApiKey: mask(config.providers.polygonApiKey),
       alpacaKey: mask(config.providers.alpacaKey),
       alpacaSecret: mask(config.providers.alpacaSecret),

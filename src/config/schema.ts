@@ -6,12 +6,15 @@ import {
   integerField,
   logLevelField,
   numberField,
+  providerListField,
+  PROVIDERS,
   portField,
   sourceField,
   symbolsField,
   textField,
   urlField,
   type LogLevel,
+  type ProviderName,
   type SourceSetting,
 } from './fields.js';
 
@@ -26,6 +29,9 @@ export const rawConfigSchema = z.strictObject({
     DEFAULTS.intervalS,
   ),
   source: sourceField.default({ kind: 'auto' }),
+  sources: providerListField.default([...PROVIDERS]),
+  maxQuoteAge: numberField('expected a number of seconds >= 0 (0 = no check)', (n) => n >= 0).optional(),
+  verify: z.boolean().default(false),
   ticks: integerField('expected an integer >= 1', (n) => n >= 1).optional(),
   duration: numberField('expected a number of seconds > 0', (n) => n > 0).optional(),
   metricsPort: portField.default(DEFAULTS.metricsPort),
@@ -40,6 +46,10 @@ export const rawConfigSchema = z.strictObject({
   logLevel: logLevelField.default(DEFAULTS.logLevel),
   yahooBaseUrl: urlField(['http:', 'https:']).optional(),
   polygonApiKey: textField.optional(),
+  polygonBaseUrl: urlField(['http:', 'https:']).optional(),
+  alpacaDataUrl: urlField(['http:', 'https:']).optional(),
+  ccxtExchange: textField.default(DEFAULTS.ccxtExchange),
+  ccxtBaseUrl: urlField(['http:', 'https:']).optional(),
   alpacaKey: textField.optional(),
   alpacaSecret: textField.optional(),
   redisUrl: urlField(['redis:', 'rediss:']).optional(),
@@ -102,12 +112,25 @@ export type Config = {
   readonly metrics: { readonly enabled: boolean; readonly port: number };
   readonly zmq: { readonly port: number; readonly warmupMs: number };
   readonly logLevel: LogLevel;
+  /** Live market data: the provider chain and the edge checks. */
+  readonly market: {
+    /** Providers tried in order for `--source auto`; a named source alone otherwise. */
+    readonly chain: readonly ProviderName[];
+    /** Max quote age in seconds for every asset class (0 = off); undefined = per-class defaults. */
+    readonly maxQuoteAgeS?: number;
+    /** Ask two providers per symbol and flag divergent prices. */
+    readonly verify: boolean;
+  };
   readonly providers: {
     /** Where Yahoo requests go instead of Yahoo's hosts (a proxy, a mirror, a test server). */
     readonly yahooBaseUrl?: string;
     readonly polygonApiKey?: string;
+    readonly polygonBaseUrl?: string;
     readonly alpacaKey?: string;
     readonly alpacaSecret?: string;
+    readonly alpacaDataUrl?: string;
+    readonly ccxtExchange: string;
+    readonly ccxtBaseUrl?: string;
   };
   readonly redis?: RedisSettings;
   readonly mysql?: MysqlSettings;

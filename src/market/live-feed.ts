@@ -1,16 +1,18 @@
-import type { Clock } from '../domain/index.js';
-import type { MarketDataSource, Tick, TickFeed } from './port.js';
+import type { Clock, WatchedSymbol } from '../domain/index.js';
+import type { QuoteFetcher } from './fetcher.js';
+import type { Tick, TickFeed } from './port.js';
 
 /** Options of a live feed. */
 export type LiveFeedOptions = {
-  readonly source: MarketDataSource;
-  readonly symbols: readonly string[];
+  readonly fetcher: QuoteFetcher;
+  readonly symbols: readonly WatchedSymbol[];
   readonly clock: Clock;
 };
 
 /**
- * Live quotes: every tick asks the provider for all watched symbols at once
- * and stamps the tick with the wall clock. It never runs out.
+ * Live quotes: every tick runs the provider chain for all watched symbols
+ * and stamps the tick with the wall clock. It never runs out; symbols no
+ * provider could serve come back as failures with each provider's reason.
  */
 export class LiveFeed implements TickFeed {
   readonly kind = 'live';
@@ -18,18 +20,19 @@ export class LiveFeed implements TickFeed {
   constructor(private readonly options: LiveFeedOptions) {}
 
   get description(): string {
-    return `live quotes from ${this.options.source.name} for ${this.options.symbols.join(', ')}`;
+    const symbols = this.options.symbols.map((s) => s.symbol).join(', ');
+    return `live quotes for ${symbols} from ${this.options.fetcher.sourceNames.join(' → ')}`;
   }
 
   async start(): Promise<void> {}
 
   async next(signal?: AbortSignal): Promise<Tick> {
     const tsMs = this.options.clock.nowMs();
-    const quotes = await this.options.source.fetchQuotes(this.options.symbols, signal);
-    return { tsMs, quotes };
+    const { quotes, failures } = await this.options.fetcher.fetch(this.options.symbols, signal);
+    return { tsMs, quotes, failures };
   }
 
   async close(): Promise<void> {
-    await this.options.source.close();
+    await this.options.fetcher.close();
   }
 }

@@ -1,10 +1,18 @@
 import type { AssetClass, Quote } from '../domain/index.js';
 
+/** One provider's reason for not serving a symbol (`http_error`, `stale_timestamp`, …). */
+export type Cause = { readonly source: string; readonly reason: string };
+
+/** A symbol no provider could serve this time, with every provider's reason. */
+export type SymbolFailure = { readonly symbol: string; readonly causes: readonly Cause[] };
+
 /** One tick's worth of market data: every quote observed at one instant. */
 export type Tick = {
   /** The tick's instant, epoch ms UTC (the replay clock is set to it). */
   readonly tsMs: number;
   readonly quotes: readonly Quote[];
+  /** Watched symbols left without a quote this tick, and why (live only). */
+  readonly failures?: readonly SymbolFailure[];
 };
 
 /**

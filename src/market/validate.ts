@@ -1,4 +1,5 @@
-import type { Quote } from '../domain/index.js';
+import { AssetClass, type Quote } from '../domain/index.js';
+import { isUsEquityMarketOpen } from './market-hours.js';
 
 /** Why a quote was refused at the edge; a stable label for logs and metrics. */
 export const RejectReason = {
@@ -38,4 +39,20 @@ export function validateQuote(quote: Quote, nowMs: number, limits: QuoteLimits =
   if (limits.maxAgeMs > 0 && nowMs - quote.tsMs > limits.maxAgeMs) return RejectReason.staleTimestamp;
   if (quote.bid !== undefined && quote.ask !== undefined && quote.bid > quote.ask) return RejectReason.crossedBook;
   return undefined;
+}
+
+/** Default staleness limits: equities during US market hours, crypto always. */
+export const DEFAULT_MAX_AGE_MS = { equityInSession: 15 * 60_000, crypto: 2 * 60_000 } as const;
+
+/**
+ * The limits a live quote of `assetClass` is judged by at `nowMs`.
+ * `maxAgeS` (from --max-quote-age) applies to every class, 0 turning the age
+ * check off; unset, equities are held to 15 minutes while the US session is
+ * open (outside it the last close is the price) and crypto to 2 minutes.
+ */
+export function liveQuoteLimits(assetClass: AssetClass, nowMs: number, maxAgeS?: number): QuoteLimits {
+  if (maxAgeS !== undefined) return { ...DEFAULT_QUOTE_LIMITS, maxAgeMs: maxAgeS * 1000 };
+  if (assetClass === AssetClass.crypto) return { ...DEFAULT_QUOTE_LIMITS, maxAgeMs: DEFAULT_MAX_AGE_MS.crypto };
+  const maxAgeMs = isUsEquityMarketOpen(nowMs) ? DEFAULT_MAX_AGE_MS.equityInSession : 0;
+  return { ...DEFAULT_QUOTE_LIMITS, maxAgeMs };
 }

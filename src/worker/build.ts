@@ -1,32 +1,37 @@
 import type { Config } from '../config/index.js';
 import { ConfigError, ErrorCode, systemClock, type Clock, ReplayClock } from '../domain/index.js';
+import type { FetchEvent } from '../market/fetcher.js';
 import { LiveFeed } from '../market/live-feed.js';
 import type { TickFeed } from '../market/port.js';
 import { ReplayFeed } from '../market/replay-feed.js';
-import { YahooMarketDataSource } from '../market/sources/yahoo/index.js';
 import { ZmqPublisher } from '../bus/index.js';
+import { buildChain, type SkippedSource } from './chain.js';
 
 /** The in-process endpoint every run binds besides tcp. */
 export const INPROC_ENDPOINT = 'inproc://market-intel';
 
-/** The market side of a run: its feed and the clock the feed drives. */
-export type MarketParts = { readonly feed: TickFeed; readonly clock: Clock };
+/** The market side of a run: its feed, the clock the feed drives, and providers left out. */
+export type MarketParts = {
+  readonly feed: TickFeed;
+  readonly clock: Clock;
+  readonly skipped: readonly SkippedSource[];
+};
 
 /** Builds the tick feed the config asks for, with its clock. */
-export function buildMarket(config: Config): MarketParts {
-  const symbols = config.symbols.map((s) => s.symbol);
+export function buildMarket(config: Config, onEvent: (event: FetchEvent) => void): MarketParts {
   const { source } = config;
   if (source.kind === 'replay') {
     const clock = new ReplayClock();
-    return { clock, feed: new ReplayFeed({ path: source.path, symbols, onTick: (tsMs) => clock.set(tsMs) }) };
+    const symbols = config.symbols.map((s) => s.symbol);
+    return { clock, skipped: [], feed: new ReplayFeed({ path: source.path, symbols, onTick: (tsMs) => clock.set(tsMs) }) };
   }
-  if (source.kind === 'auto' || source.name === 'yahoo') {
-    return { clock: systemClock, feed: new LiveFeed({ source: new YahooMarketDataSource({ baseUrl: config.providers.yahooBaseUrl }), symbols, clock: systemClock }) };
+  const { fetcher, skipped } = buildChain(config, systemClock, onEvent);
+  if (fetcher.sourceNames.length === 0) {
+    const reasons = skipped.map((s) => `${s.source}: ${s.reason}`).join('; ');
+    const label = source.kind === 'provider' ? `--source "${source.name}"` : '--sources';
+    throw new ConfigError(`${label}: no provider can run (${reasons})`, { code: ErrorCode.sourceUnavailable });
   }
-  throw new ConfigError(
-    `--source "${source.name}": this build serves auto (yahoo), yahoo and replay:<path>; the ${source.name} adapter is not in this build yet`,
-    { code: ErrorCode.sourceUnavailable },
-  );
+  return { clock: systemClock, skipped, feed: new LiveFeed({ fetcher, symbols: config.symbols, clock: systemClock }) };
 }
 
 /** Builds the ZeroMQ publisher bound in-process and on the configured tcp port. */

@@ -3,11 +3,13 @@ import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/pr
 import type { Config } from '../config/index.js';
 import { InvariantError, type Clock, type Quote } from '../domain/index.js';
 import type { Tick, TickFeed } from '../market/port.js';
-import { validateQuote, type RejectReason } from '../market/validate.js';
+import { validateQuote } from '../market/validate.js';
 import { topics, type ZmqPublisher } from '../bus/index.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Component } from './component.js';
 import { buildBus, buildMarket } from './build.js';
+import type { SkippedSource } from './chain.js';
+import { MarketMonitor, type MarketCounts } from './market-monitor.js';
 
 /** How long an in-flight fetch may go on after stop() before it is cut off. */
 const STOP_GRACE_MS = 3_000;
@@ -21,6 +23,8 @@ export type RunSummary = {
   readonly ticks: number;
   readonly quotesPublished: number;
   readonly quotesRejected: Readonly<Record<string, number>>;
+  /** Provider failures, unserved symbols and divergences (live). */
+  readonly market: Omit<MarketCounts, 'rejected'>;
   /** Errors thrown by components during ticks, by component. */
   readonly errors: Readonly<Record<string, number>>;
   readonly bus: { readonly published: number; readonly sent: number; readonly dropped: number };
@@ -48,8 +52,14 @@ export interface Worker {
 
 /** Builds a worker from a validated config. Only this module wires parts together. */
 export function createWorker(config: Config, deps: WorkerDeps): Worker {
-  const market = deps.feed && deps.clock ? { feed: deps.feed, clock: deps.clock } : buildMarket(config);
-  return new TickLoopWorker(config, deps.logger, market.feed, market.clock, deps.bus ?? buildBus(config));
+  let monitor: MarketMonitor | undefined;
+  const market =
+    deps.feed && deps.clock
+      ? { feed: deps.feed, clock: deps.clock, skipped: [] }
+      : buildMarket(config, (event) => monitor?.onEvent(event));
+  const bus = deps.bus ?? buildBus(config);
+  monitor = new MarketMonitor(deps.logger, bus, market.clock);
+  return new TickLoopWorker(config, deps.logger, market.feed, market.clock, bus, monitor, market.skipped);
 }
 
 function describeSummary(summary: RunSummary, seconds: number): string {
@@ -66,7 +76,6 @@ class TickLoopWorker implements Worker {
   /** Aborts the current tick's I/O; only fired if stop()'s grace runs out. */
   private readonly tickController = new AbortController();
   private readonly errorCounts: Record<string, number> = {};
-  private readonly rejectCounts: Record<string, number> = {};
   private readonly reported = new Set<string>();
   private quotesPublished = 0;
 
@@ -76,6 +85,8 @@ class TickLoopWorker implements Worker {
     private readonly feed: TickFeed,
     private readonly clock: Clock,
     private readonly bus: ZmqPublisher,
+    private readonly monitor: MarketMonitor,
+    private readonly skipped: readonly SkippedSource[],
   ) {}
 
   private components(): Component[] {
@@ -92,6 +103,9 @@ class TickLoopWorker implements Worker {
   }
 
   async start(): Promise<void> {
+    for (const { source, reason } of this.skipped) {
+      this.log.info({ component: 'market', source, detail: `${source}: ${reason}` }, 'source skipped');
+    }
     for (const component of this.components()) {
       const detail = await component.start();
       this.started.push(component);
@@ -153,6 +167,7 @@ class TickLoopWorker implements Worker {
       return 'done';
     }
     if (tick === undefined) return 'exhausted';
+    if (tick.failures?.length) this.monitor.unservedSymbols(tick.failures);
     this.guard('bus', () => this.publishQuotes(tick.quotes));
     return 'done';
   }
@@ -162,21 +177,13 @@ class TickLoopWorker implements Worker {
     for (const quote of quotes) {
       const reason = validateQuote(quote, nowMs);
       if (reason !== undefined) {
-        this.reject(quote, reason);
+        this.monitor.rejectQuote(quote.source, quote.symbol, reason);
         continue;
       }
       const { symbol, price, bid, ask, volume, source } = quote;
       this.bus.publish(topics.quote(symbol), 'quote', { symbol, price, bid, ask, volume, source }, quote.tsMs);
       this.quotesPublished += 1;
     }
-  }
-
-  private reject(quote: Quote, reason: RejectReason): void {
-    this.rejectCounts[reason] = (this.rejectCounts[reason] ?? 0) + 1;
-    const key = `reject:${quote.source}:${reason}`;
-    if (this.reported.has(key)) return;
-    this.reported.add(key);
-    this.log.warn({ component: 'market', source: quote.source, reason, symbol: quote.symbol }, 'quote rejected');
   }
 
   private guard(component: string, stage: () => void): void {
@@ -216,11 +223,13 @@ class TickLoopWorker implements Worker {
 
   private summary(reason: StopReason, ticks: number): RunSummary {
     const { published, sent, dropped } = this.bus.stats();
+    const { rejected, ...market } = this.monitor.counts();
     return {
       reason,
       ticks,
       quotesPublished: this.quotesPublished,
-      quotesRejected: { ...this.rejectCounts },
+      quotesRejected: rejected,
+      market,
       errors: { ...this.errorCounts },
       bus: { published, sent, dropped },
     };
