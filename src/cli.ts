@@ -1,7 +1,5 @@
 import { CommanderError } from 'commander';
 import { buildProgram } from './cli/program.js';
-import { runCommand } from './cli/run.js';
-import { subscribeCommand } from './cli/subscribe.js';
 import { UsageError } from './cli/usage-error.js';
 
 /** Exit code for bad input: flags, environment or input files. */
@@ -13,9 +11,16 @@ function fail(message: string): never {
 }
 
 async function main(argv: readonly string[]): Promise<void> {
-  const program = buildProgram({ run: runCommand, subscribe: subscribeCommand });
+  // Each command loads its own modules when it runs: --help and --version stay instant.
+  const program = buildProgram({
+    run: async (options) => (await import('./cli/run.js')).runCommand(options),
+    subscribe: async (options) => (await import('./cli/subscribe.js')).subscribeCommand(options),
+    quote: async (symbols, options) => (await import('./cli/quote.js')).quoteCommand(symbols, options),
+  });
   try {
     await program.parseAsync([...argv]);
+    // One-shot commands are done: do not wait for idle keep-alive sockets.
+    process.exit(process.exitCode ?? 0);
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.exitCode === 0) process.exit(0);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { ENV_ONLY, VALUE_OPTIONS } from '../config/index.js';
+import { ENV_ONLY, VALUE_OPTIONS } from '../config/options.js';
 
 /** The package version, read from package.json next to src/ and dist/. */
 export function packageVersion(): string {
@@ -45,6 +45,7 @@ function addRunOptions(run: Command): Command {
 export type Handlers = {
   readonly run: (options: Record<string, unknown>) => Promise<void>;
   readonly subscribe: (options: Record<string, unknown>) => Promise<void>;
+  readonly quote: (symbols: string, options: Record<string, unknown>) => Promise<void>;
 };
 
 /** Builds the commander program; parse errors throw instead of exiting. */
@@ -57,6 +58,14 @@ export function buildProgram(handlers: Handlers): Command {
     .configureOutput({ outputError: () => undefined });
   const run = program.command('run').description('run the worker: fetch or replay quotes each tick and publish them');
   addRunOptions(run).action((options: Record<string, unknown>) => handlers.run(options));
+  program
+    .command('quote')
+    .description('fetch each symbol once through the provider chain and print it with its source and age')
+    .argument('<symbols>', 'comma list, e.g. AAPL,MSFT,BTC/USDT')
+    .option('--sources <list>', 'provider chain, in order (default: yahoo,polygon,alpaca,ccxt; env: MARKET_SOURCES)')
+    .option('--max-quote-age <seconds>', 'refuse quotes older than this, 0 = no check (env: MAX_QUOTE_AGE_S)')
+    .option('--json', 'one JSON object on stdout: quotes, failures, skipped providers')
+    .action((symbols: string, options: Record<string, unknown>) => handlers.quote(symbols, options));
   program
     .command('subscribe')
     .description('print every message of a running worker as one JSON line (late joiners miss earlier messages)')

@@ -1,10 +1,11 @@
-import type { Clock, WatchedSymbol } from '../domain/index.js';
+import { InvariantError, ErrorCode, type Clock, type WatchedSymbol } from '../domain/index.js';
 import type { QuoteFetcher } from './fetcher.js';
 import type { Tick, TickFeed } from './port.js';
 
 /** Options of a live feed. */
 export type LiveFeedOptions = {
-  readonly fetcher: QuoteFetcher;
+  /** Builds the provider chain at start (vendor clients load then, not at import). */
+  readonly connect: () => Promise<QuoteFetcher>;
   readonly symbols: readonly WatchedSymbol[];
   readonly clock: Clock;
 };
@@ -16,23 +17,27 @@ export type LiveFeedOptions = {
  */
 export class LiveFeed implements TickFeed {
   readonly kind = 'live';
+  private fetcher: QuoteFetcher | undefined;
 
   constructor(private readonly options: LiveFeedOptions) {}
 
   get description(): string {
     const symbols = this.options.symbols.map((s) => s.symbol).join(', ');
-    return `live quotes for ${symbols} from ${this.options.fetcher.sourceNames.join(' → ')}`;
+    return `live quotes for ${symbols} from ${this.fetcher?.sourceNames.join(' → ') ?? 'providers'}`;
   }
 
-  async start(): Promise<void> {}
+  async start(): Promise<void> {
+    this.fetcher ??= await this.options.connect();
+  }
 
   async next(signal?: AbortSignal): Promise<Tick> {
+    if (!this.fetcher) throw new InvariantError('live feed used before start()', { code: ErrorCode.invariant });
     const tsMs = this.options.clock.nowMs();
-    const { quotes, failures } = await this.options.fetcher.fetch(this.options.symbols, signal);
+    const { quotes, failures } = await this.fetcher.fetch(this.options.symbols, signal);
     return { tsMs, quotes, failures };
   }
 
   async close(): Promise<void> {
-    await this.options.fetcher.close();
+    await this.fetcher?.close();
   }
 }

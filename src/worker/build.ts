@@ -1,5 +1,5 @@
 import type { Config } from '../config/index.js';
-import { ConfigError, ErrorCode, systemClock, type Clock, ReplayClock } from '../domain/index.js';
+import { systemClock, type Clock, ReplayClock } from '../domain/index.js';
 import type { FetchEvent } from '../market/fetcher.js';
 import { LiveFeed } from '../market/live-feed.js';
 import type { TickFeed } from '../market/port.js';
@@ -10,28 +10,27 @@ import { buildChain, type SkippedSource } from './chain.js';
 /** The in-process endpoint every run binds besides tcp. */
 export const INPROC_ENDPOINT = 'inproc://market-intel';
 
-/** The market side of a run: its feed, the clock the feed drives, and providers left out. */
-export type MarketParts = {
-  readonly feed: TickFeed;
-  readonly clock: Clock;
-  readonly skipped: readonly SkippedSource[];
-};
+/** The market side of a run: its feed and the clock the feed drives. */
+export type MarketParts = { readonly feed: TickFeed; readonly clock: Clock };
 
 /** Builds the tick feed the config asks for, with its clock. */
-export function buildMarket(config: Config, onEvent: (event: FetchEvent) => void): MarketParts {
+export function buildMarket(
+  config: Config,
+  onEvent: (event: FetchEvent) => void,
+  onSkipped: (skipped: readonly SkippedSource[]) => void,
+): MarketParts {
   const { source } = config;
   if (source.kind === 'replay') {
     const clock = new ReplayClock();
     const symbols = config.symbols.map((s) => s.symbol);
-    return { clock, skipped: [], feed: new ReplayFeed({ path: source.path, symbols, onTick: (tsMs) => clock.set(tsMs) }) };
+    return { clock, feed: new ReplayFeed({ path: source.path, symbols, onTick: (tsMs) => clock.set(tsMs) }) };
   }
-  const { fetcher, skipped } = buildChain(config, systemClock, onEvent);
-  if (fetcher.sourceNames.length === 0) {
-    const reasons = skipped.map((s) => `${s.source}: ${s.reason}`).join('; ');
-    const label = source.kind === 'provider' ? `--source "${source.name}"` : '--sources';
-    throw new ConfigError(`${label}: no provider can run (${reasons})`, { code: ErrorCode.sourceUnavailable });
-  }
-  return { clock: systemClock, skipped, feed: new LiveFeed({ fetcher, symbols: config.symbols, clock: systemClock }) };
+  const connect = async () => {
+    const { fetcher, skipped } = await buildChain(config, systemClock, onEvent);
+    onSkipped(skipped);
+    return fetcher;
+  };
+  return { clock: systemClock, feed: new LiveFeed({ connect, symbols: config.symbols, clock: systemClock }) };
 }
 
 /** Builds the ZeroMQ publisher bound in-process and on the configured tcp port. */

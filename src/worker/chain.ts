@@ -1,12 +1,8 @@
 import type { Config, ProviderName } from '../config/index.js';
-import type { Clock } from '../domain/index.js';
+import { ConfigError, ErrorCode, type Clock } from '../domain/index.js';
 import { QuoteFetcher, type FetchEvent } from '../market/fetcher.js';
 import type { MarketDataSource } from '../market/port.js';
 import type { RateBudget } from '../market/source-slot.js';
-import { AlpacaMarketDataSource } from '../market/sources/alpaca/index.js';
-import { CcxtMarketDataSource } from '../market/sources/ccxt/index.js';
-import { PolygonMarketDataSource } from '../market/sources/polygon/index.js';
-import { YahooMarketDataSource } from '../market/sources/yahoo/index.js';
 
 /**
  * Request budgets per provider, from their published limits:
@@ -25,38 +21,57 @@ export const RATE_BUDGETS: Readonly<Record<ProviderName, RateBudget>> = {
 /** A provider left out of the chain, and why (said once at start). */
 export type SkippedSource = { readonly source: ProviderName; readonly reason: string };
 
-function buildSource(name: ProviderName, config: Config): MarketDataSource | string {
+/**
+ * Builds one provider, or says why it is left out. Vendor clients are
+ * imported here, on demand: loading all four costs seconds at start-up
+ * (ccxt alone about 1.6 s), which a replay or a --version never needs.
+ */
+async function buildSource(name: ProviderName, config: Config): Promise<MarketDataSource | string> {
   const p = config.providers;
   switch (name) {
-    case 'yahoo':
+    case 'yahoo': {
+      const { YahooMarketDataSource } = await import('../market/sources/yahoo/index.js');
       return new YahooMarketDataSource({ baseUrl: p.yahooBaseUrl });
-    case 'polygon':
-      return p.polygonApiKey ? new PolygonMarketDataSource({ apiKey: p.polygonApiKey, baseUrl: p.polygonBaseUrl }) : 'POLYGON_API_KEY is not set';
-    case 'alpaca':
-      return p.alpacaKey && p.alpacaSecret
-        ? new AlpacaMarketDataSource({ keyId: p.alpacaKey, secretKey: p.alpacaSecret, baseUrl: p.alpacaDataUrl })
-        : 'ALPACA_KEY and ALPACA_SECRET are not set';
-    case 'ccxt':
-      return config.symbols.some((s) => s.assetClass === 'crypto')
-        ? new CcxtMarketDataSource({ exchange: p.ccxtExchange, baseUrl: p.ccxtBaseUrl })
-        : 'no crypto pair is watched';
+    }
+    case 'polygon': {
+      if (!p.polygonApiKey) return 'POLYGON_API_KEY is not set';
+      const { PolygonMarketDataSource } = await import('../market/sources/polygon/index.js');
+      return new PolygonMarketDataSource({ apiKey: p.polygonApiKey, baseUrl: p.polygonBaseUrl });
+    }
+    case 'alpaca': {
+      if (!p.alpacaKey || !p.alpacaSecret) return 'ALPACA_KEY and ALPACA_SECRET are not set';
+      const { AlpacaMarketDataSource } = await import('../market/sources/alpaca/index.js');
+      return new AlpacaMarketDataSource({ keyId: p.alpacaKey, secretKey: p.alpacaSecret, baseUrl: p.alpacaDataUrl });
+    }
+    case 'ccxt': {
+      if (!config.symbols.some((s) => s.assetClass === 'crypto')) return 'no crypto pair is watched';
+      const { CcxtMarketDataSource } = await import('../market/sources/ccxt/index.js');
+      return new CcxtMarketDataSource({ exchange: p.ccxtExchange, baseUrl: p.ccxtBaseUrl });
+    }
   }
 }
 
-/** Builds the provider chain the config asks for. */
-export function buildChain(
-  config: Config,
-  clock: Clock,
-  onEvent: (event: FetchEvent) => void,
-): { readonly fetcher: QuoteFetcher; readonly skipped: readonly SkippedSource[] } {
+/** A built chain and the providers it left out. */
+export type Chain = { readonly fetcher: QuoteFetcher; readonly skipped: readonly SkippedSource[] };
+
+/**
+ * Builds the provider chain the config asks for.
+ * @throws ConfigError when no provider of the chain can run.
+ */
+export async function buildChain(config: Config, clock: Clock, onEvent: (event: FetchEvent) => void): Promise<Chain> {
   const sources: MarketDataSource[] = [];
   const skipped: SkippedSource[] = [];
   for (const name of config.market.chain) {
-    const built = buildSource(name, config);
+    const built = await buildSource(name, config);
     if (typeof built === 'string') skipped.push({ source: name, reason: built });
     else sources.push(built);
   }
   const budgets = Object.fromEntries(sources.map((s) => [s.name, RATE_BUDGETS[providerOf(s.name)]]));
+  if (sources.length === 0) {
+    const reasons = skipped.map((s) => `${s.source}: ${s.reason}`).join('; ');
+    const label = config.source.kind === 'provider' ? `--source "${config.source.name}"` : '--sources';
+    throw new ConfigError(`${label}: no provider can run (${reasons})`, { code: ErrorCode.sourceUnavailable });
+  }
   const fetcher = new QuoteFetcher({ sources, clock, budgets, maxQuoteAgeS: config.market.maxQuoteAgeS, verify: config.market.verify, onEvent });
   return { fetcher, skipped };
 }

@@ -3,6 +3,7 @@ import type { FetchEvent } from '../market/fetcher.js';
 import type { SymbolFailure } from '../market/port.js';
 import { topics, type MessagePublisher } from '../bus/index.js';
 import type { Logger } from '../telemetry/logger.js';
+import type { SkippedSource } from './chain.js';
 
 /** Counts the monitor keeps, for the run summary (and the metrics issue). */
 export type MarketCounts = {
@@ -42,6 +43,13 @@ export class MarketMonitor {
     if (this.said.has(key)) return;
     this.said.add(key);
     log();
+  }
+
+  /** Providers left out of the chain: said once, at start. */
+  skippedSources(skipped: readonly SkippedSource[]): void {
+    for (const { source, reason } of skipped) {
+      this.log.info({ component: 'market', source, detail: `${source}: ${reason}` }, 'source skipped');
+    }
   }
 
   /** A quote refused at the edge (replay and live alike). */

@@ -8,7 +8,6 @@ import { topics, type ZmqPublisher } from '../bus/index.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Component } from './component.js';
 import { buildBus, buildMarket } from './build.js';
-import type { SkippedSource } from './chain.js';
 import { MarketMonitor, type MarketCounts } from './market-monitor.js';
 
 /** How long an in-flight fetch may go on after stop() before it is cut off. */
@@ -52,14 +51,20 @@ export interface Worker {
 
 /** Builds a worker from a validated config. Only this module wires parts together. */
 export function createWorker(config: Config, deps: WorkerDeps): Worker {
-  let monitor: MarketMonitor | undefined;
+  // The chain reports to the monitor, which needs the clock the market builds: bind it late.
+  const late: { monitor?: MarketMonitor } = {};
   const market =
     deps.feed && deps.clock
-      ? { feed: deps.feed, clock: deps.clock, skipped: [] }
-      : buildMarket(config, (event) => monitor?.onEvent(event));
+      ? { feed: deps.feed, clock: deps.clock }
+      : buildMarket(
+          config,
+          (event) => late.monitor?.onEvent(event),
+          (skipped) => late.monitor?.skippedSources(skipped),
+        );
   const bus = deps.bus ?? buildBus(config);
-  monitor = new MarketMonitor(deps.logger, bus, market.clock);
-  return new TickLoopWorker(config, deps.logger, market.feed, market.clock, bus, monitor, market.skipped);
+  const monitor = new MarketMonitor(deps.logger, bus, market.clock);
+  late.monitor = monitor;
+  return new TickLoopWorker(config, deps.logger, market.feed, market.clock, bus, monitor);
 }
 
 function describeSummary(summary: RunSummary, seconds: number): string {
@@ -86,7 +91,6 @@ class TickLoopWorker implements Worker {
     private readonly clock: Clock,
     private readonly bus: ZmqPublisher,
     private readonly monitor: MarketMonitor,
-    private readonly skipped: readonly SkippedSource[],
   ) {}
 
   private components(): Component[] {
@@ -103,9 +107,6 @@ class TickLoopWorker implements Worker {
   }
 
   async start(): Promise<void> {
-    for (const { source, reason } of this.skipped) {
-      this.log.info({ component: 'market', source, detail: `${source}: ${reason}` }, 'source skipped');
-    }
     for (const component of this.components()) {
       const detail = await component.start();
       this.started.push(component);

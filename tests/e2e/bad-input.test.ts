@@ -33,7 +33,7 @@ const cases: readonly (readonly [string, readonly string[], string])[] = [
   ['malformed replay row', ['--source', `replay:${badRow}`, '--no-metrics'], `${badRow}:3: close "abc"`],
   ['bad replay header', ['--source', `replay:${badHeader}`, '--no-metrics'], badHeader],
   ['symbol absent from the replay', [...replay, '--symbols', 'TSLA'], '--symbols "TSLA": not in the replay data (it has AAPL, MSFT)'],
-  ['a provider not in this build yet', ['--symbols', 'AAPL', '--source', 'polygon'], '--source "polygon": this build serves auto (yahoo), yahoo and replay:<path>'],
+  ['a provider without its credentials', ['--symbols', 'AAPL', '--source', 'polygon'], '--source "polygon": no provider can run (polygon: POLYGON_API_KEY is not set)'],
   ['unknown flag', ['--symbols', 'AAPL', '--capitol', '5'], "unknown option '--capitol'"],
 ];
 

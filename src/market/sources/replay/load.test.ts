@@ -70,9 +70,12 @@ describe('loadReplay from a file', () => {
 });
 
 describe('loadReplay from a directory', () => {
-  it('merges every file of the recorded Alpaca examples by timestamp', async () => {
-    const data = await loadReplay(ALPACA_DIR, {});
-    expect(data.files).toEqual([join(ALPACA_DIR, 'bars-AAPL-doc-example.json'), join(ALPACA_DIR, 'multi-bars-AAPL-TSLA-doc-example.json')]);
+  it('merges every file of the recorded Alpaca bar examples by timestamp', async () => {
+    for (const file of ['bars-AAPL-doc-example.json', 'multi-bars-AAPL-TSLA-doc-example.json']) {
+      await copyFile(join(ALPACA_DIR, file), join(dir, file));
+    }
+    const data = await loadReplay(dir, {});
+    expect(data.files).toEqual([join(dir, 'bars-AAPL-doc-example.json'), join(dir, 'multi-bars-AAPL-TSLA-doc-example.json')]);
     expect(data.symbols).toEqual(['AAPL', 'TSLA']);
     // multi-bars: AAPL c 166.975 and TSLA c 991.1412 at 04:00Z; bars: AAPL c 169 at 08:00Z, all on 2022-04-11.
     expect(data.ticks.map((t) => [t.tsMs, t.quotes.map((q) => [q.symbol, q.price])])).toEqual([
