@@ -33,3 +33,27 @@ describe('market-intel run on live Yahoo data (recorded, served on 127.0.0.1)', 
     }
   });
 });
+
+describe('market-intel run when its only provider fails and comes back', () => {
+  it('keeps ticking, says so once, and publishes again once the provider recovers', async () => {
+    let quoteRequests = 0;
+    // The first three quote requests fail with 500: tick 1 and its one retry fail, tick 2 fails once
+    // and its retry is served; every tick after that is served.
+    const yahoo = await startYahoo((req, res) => (++quoteRequests <= 3 ? json('{"error":"down"}', 500)(req, res) : json(QUOTE_AAPL)(req, res)));
+    try {
+      const worker = spawnCli(
+        ['run', '--symbols', 'AAPL', '--source', 'yahoo', '--max-quote-age', '0', '--ticks', '6', '--interval', '0.1', '--no-metrics', '--zmq-port', String(await freePort())],
+        { YAHOO_BASE_URL: yahoo.baseUrl },
+      );
+      const { code } = await worker.exited;
+      expect(code).toBe(0);
+      const lines = jsonLines(worker.stdout());
+      expect(lines.filter((l) => l['msg'] === 'no provider could serve a symbol')).toHaveLength(1);
+      expect(lines.filter((l) => l['msg'] === 'source failed, falling back')).toHaveLength(1);
+      const finished = lines.find((l) => l['msg'] === 'run finished');
+      expect(finished).toMatchObject({ reason: 'ticks', ticks: 6, quotesPublished: 5, market: { unserved: { AAPL: 1 }, failedCalls: { 'yahoo:http_error': 1 } } });
+    } finally {
+      await yahoo.close();
+    }
+  });
+});
