@@ -2,3 +2,4 @@ export * from './errors.js';
 export * from './symbol.js';
 export * from './quote.js';
 export * from './clock.js';
+export * from './sentiment.js';
