@@ -7,14 +7,15 @@ import type { RateBudget } from '../market/source-slot.js';
 /**
  * Request budgets per provider, from their published limits:
  * Polygon's free tier allows 5 requests a minute; Alpaca's free data plan
- * 200 a minute; Yahoo publishes none (we stay at one batched request a
+ * 200 a minute (a call asking for stocks and crypto makes two requests, so
+ * 100 calls); Yahoo publishes none (we stay at one batched request a
  * second and back off on 429); Binance allows 6,000 request weight a minute
  * (a batched 24h ticker weighs up to 80).
  */
 export const RATE_BUDGETS: Readonly<Record<ProviderName, RateBudget>> = {
   yahoo: { requests: 60, perMs: 60_000 },
   polygon: { requests: 5, perMs: 60_000 },
-  alpaca: { requests: 200, perMs: 60_000 },
+  alpaca: { requests: 100, perMs: 60_000 },
   ccxt: { requests: 60, perMs: 60_000 },
 };
 

@@ -31,9 +31,33 @@ const AAPL_QUOTE = {
   source: 'alpaca',
 };
 
+// Alpaca's documented crypto snapshots answer for BTC/USD (docs.alpaca.markets, the
+// CryptoSnapshots 200 example), see tests/fixtures/vendors/PROVENANCE.md. It is the whole
+// `{"snapshots": {...}}` body of GET /v1beta3/crypto/us/snapshots, served byte for byte.
+const CRYPTO_SNAPSHOTS_BTC = readFileSync(
+  new URL('../../../../tests/fixtures/vendors/alpaca/crypto-snapshots-BTC-USD-doc-example.json', import.meta.url),
+  'utf8',
+);
+const BTC_SNAPSHOT = (JSON.parse(CRYPTO_SNAPSHOTS_BTC) as { snapshots: Record<string, Record<string, unknown>> })
+  .snapshots['BTC/USD'] as Record<string, unknown>;
+const cryptoSnapshots = (entries: Record<string, unknown>): string => JSON.stringify({ snapshots: entries });
+
+// The fixture's BTC/USD values: latestTrade.p, latestQuote.bp / .ap, dailyBar.v (BTC), and
+// latestTrade.t "2022-05-31T11:53:45.027481Z" cut to ms (Date.UTC(2022, 4, 31, 11, 53, 45, 27)).
+const BTC_QUOTE = {
+  symbol: 'BTC/USD',
+  price: 31744,
+  bid: 31741,
+  ask: 31742,
+  volume: 67.3518,
+  tsMs: 1653998025027,
+  source: 'alpaca',
+};
+
 const KEY_ID = 'PKFIXTUREKEYID0000001';
 const SECRET = 'fixtureSecretKey-never-in-messages-42';
 const SNAPSHOTS_PATH = '/v2/stocks/snapshots';
+const CRYPTO_PATH = '/v1beta3/crypto/us/snapshots';
 
 type Route = (req: IncomingMessage, res: ServerResponse) => void;
 type Seen = { readonly url: string; readonly headers: IncomingHttpHeaders };
@@ -44,6 +68,14 @@ const json =
   (_req, res) => {
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(body);
+  };
+
+/** Answers each path with its own route, and anything else with a 404. */
+const byPath =
+  (routes: Readonly<Record<string, Route>>): Route =>
+  (req, res) => {
+    const route = routes[new URL(req.url ?? '', 'http://127.0.0.1').pathname];
+    (route ?? json('{"message":"Not Found"}', 404))(req, res);
   };
 
 /** A stand-in for data.alpaca.markets on 127.0.0.1 that logs every request. */
@@ -135,7 +167,7 @@ describe('AlpacaMarketDataSource', () => {
     expect(alpaca.seen[0]?.headers['apca-api-secret-key']).toBe(SECRET);
     expect(fetched).toEqual([`${alpaca.baseUrl}${SNAPSHOTS_PATH}?symbols=AAPL&feed=iex`]);
     expect(source.name).toBe('alpaca');
-    expect(source.assetClasses).toEqual(['equity']);
+    expect(source.assetClasses).toEqual(['equity', 'crypto']);
   });
 
   it('asks for all symbols in one request and leaves out those Alpaca does not answer', async () => {
@@ -272,12 +304,120 @@ describe('AlpacaMarketDataSource', () => {
     for (const spy of spies) expect(spy).not.toHaveBeenCalled();
   });
 
-  it('answers an empty or crypto-only symbol list without a request', async () => {
+  it('answers an empty symbol list without a request', async () => {
     const { alpaca, source } = await setup(json(SNAPSHOTS_AAPL));
     expect(await source.fetchQuotes([])).toEqual([]);
-    expect(await source.fetchQuotes(['BTC/USD'])).toEqual([]);
     expect(alpaca.seen).toEqual([]);
     await source.close();
+  });
+
+  it('returns the documented BTC/USD snapshot from the crypto request alone, with both key headers', async () => {
+    const { alpaca, source } = await setup(json(CRYPTO_SNAPSHOTS_BTC));
+    expect(await source.fetchQuotes(['BTC/USD'])).toEqual([BTC_QUOTE]);
+    expect(alpaca.seen.map((s) => s.url)).toEqual([`${CRYPTO_PATH}?symbols=BTC%2FUSD`]);
+    expect(alpaca.seen[0]?.headers['apca-api-key-id']).toBe(KEY_ID);
+    expect(alpaca.seen[0]?.headers['apca-api-secret-key']).toBe(SECRET);
+  });
+
+  it("asks stocks and pairs in exactly two requests and returns both quotes in the caller's order", async () => {
+    const { alpaca, source } = await setup(
+      byPath({ [SNAPSHOTS_PATH]: json(SNAPSHOTS_AAPL), [CRYPTO_PATH]: json(CRYPTO_SNAPSHOTS_BTC) }),
+    );
+    expect(await source.fetchQuotes(['BTC/USD', 'AAPL'])).toEqual([BTC_QUOTE, AAPL_QUOTE]);
+    expect(alpaca.seen.map((s) => s.url).sort()).toEqual(
+      [`${CRYPTO_PATH}?symbols=BTC%2FUSD`, `${SNAPSHOTS_PATH}?symbols=AAPL&feed=iex`].sort(),
+    );
+  });
+
+  it('asks pairs as given, each once, and leaves out pairs Alpaca does not answer', async () => {
+    const { alpaca, source } = await setup(json(CRYPTO_SNAPSHOTS_BTC));
+    expect(await source.fetchQuotes(['BTC/USDT', 'BTC/USD', 'BTC/USDT'])).toEqual([BTC_QUOTE]);
+    expect(alpaca.seen).toHaveLength(1);
+    const url = new URL(alpaca.seen[0]?.url ?? '', alpaca.baseUrl);
+    expect(url.pathname).toBe(CRYPTO_PATH);
+    expect(url.searchParams.get('symbols')).toBe('BTC/USDT,BTC/USD');
+  });
+
+  it.each([
+    [503, TransientError],
+    [429, TransientError],
+    [400, PermanentError],
+    [401, PermanentError],
+    [403, PermanentError],
+  ])('maps HTTP %i from the crypto request to %o', async (status, type) => {
+    const { alpaca, source } = await setup(json('{"message":"forbidden."}', status));
+    const err = await rejection(source.fetchQuotes(['BTC/USD']));
+    expect(err).toBeInstanceOf(type);
+    expect(err).toMatchObject({ code: ErrorCode.providerHttp, message: `alpaca ${CRYPTO_PATH}: HTTP ${status}, expected 2xx` });
+    expect(alpaca.seen).toHaveLength(1);
+    expectNoSecrets(err);
+  });
+
+  it.each([
+    ['stock', SNAPSHOTS_PATH, PermanentError, 403],
+    ['crypto', CRYPTO_PATH, TransientError, 503],
+  ])('fails the whole mixed call when the %s request fails', async (_which, failing, type, status) => {
+    const ok = { [SNAPSHOTS_PATH]: json(SNAPSHOTS_AAPL), [CRYPTO_PATH]: json(CRYPTO_SNAPSHOTS_BTC) };
+    const { source } = await setup(byPath({ ...ok, [failing]: json('{"message":"nope"}', status) }));
+    const err = await rejection(source.fetchQuotes(['AAPL', 'BTC/USD']));
+    expect(err).toBeInstanceOf(type);
+    expect(err).toMatchObject({ code: ErrorCode.providerHttp, message: `alpaca ${failing}: HTTP ${status}, expected 2xx` });
+  });
+
+  it('cancels the other request as soon as one fails', async () => {
+    let cancelled = (): void => {};
+    const hangUp = new Promise<void>((resolve) => (cancelled = resolve));
+    const { source } = await setup(
+      byPath({
+        [SNAPSHOTS_PATH]: json('{"message":"internal server error"}', 500),
+        [CRYPTO_PATH]: (_req, res) => res.on('close', cancelled),
+      }),
+      { timeoutMs: 20_000 },
+    );
+    const err = await rejection(source.fetchQuotes(['AAPL', 'BTC/USD']));
+    expect(err).toMatchObject({ code: ErrorCode.providerHttp, message: `alpaca ${SNAPSHOTS_PATH}: HTTP 500, expected 2xx` });
+    const waited = await Promise.race([
+      hangUp.then(() => 'cancelled'),
+      new Promise((resolve) => setTimeout(resolve, 5000, 'still open').unref()),
+    ]);
+    expect(waited).toBe('cancelled');
+  });
+
+  const btcTrade = BTC_SNAPSHOT.latestTrade as Record<string, unknown>;
+  it.each([
+    ['the stock-shaped body without a snapshots envelope', JSON.stringify({ 'BTC/USD': BTC_SNAPSHOT })],
+    ['null', 'null'],
+    ['a pair without a latest trade', cryptoSnapshots({ 'BTC/USD': { ...BTC_SNAPSHOT, latestTrade: null } })],
+    ['a zero price', cryptoSnapshots({ 'BTC/USD': { ...BTC_SNAPSHOT, latestTrade: { ...btcTrade, p: 0 } } })],
+    ['a garbled trade time', cryptoSnapshots({ 'BTC/USD': { ...BTC_SNAPSHOT, latestTrade: { ...btcTrade, t: 'soon' } } })],
+  ])('fails transiently with providerData on a crypto answer with %s', async (_what, body) => {
+    const { source } = await setup(json(body));
+    const err = await rejection(source.fetchQuotes(['BTC/USD']));
+    expect(err).toBeInstanceOf(TransientError);
+    expect(err).toMatchObject({ code: ErrorCode.providerData });
+    expectNoSecrets(err);
+  });
+
+  it('names the offending pair and field when a crypto snapshot is off', async () => {
+    const body = cryptoSnapshots({ 'BTC/USD': { ...BTC_SNAPSHOT, latestTrade: { ...btcTrade, p: 'n/a' } } });
+    const { source } = await setup(json(body));
+    const err = await rejection(source.fetchQuotes(['BTC/USD']));
+    expect((err as Error).message).toMatch(
+      /^alpaca crypto snapshots response: snapshots\.BTC\/USD\.latestTrade\.p is invalid \(.+\); expected snapshots keyed by pair$/,
+    );
+  });
+
+  it('fails transiently with providerTimeout when the crypto request answers after timeoutMs', async () => {
+    const { source } = await setup((req, res) => {
+      setTimeout(() => json(CRYPTO_SNAPSHOTS_BTC)(req, res), 3000).unref();
+    }, { timeoutMs: 300 });
+    const err = await rejection(source.fetchQuotes(['BTC/USD']));
+    expect(err).toBeInstanceOf(TransientError);
+    expect(err).toMatchObject({
+      code: ErrorCode.providerTimeout,
+      message: 'alpaca crypto snapshots: no answer within 300 ms',
+    });
+    expectNoSecrets(err);
   });
 
   it.each([
