@@ -16,6 +16,7 @@ async function main(argv: readonly string[]): Promise<void> {
     run: async (options) => (await import('./cli/run.js')).runCommand(options),
     subscribe: async (options) => (await import('./cli/subscribe.js')).subscribeCommand(options),
     quote: async (symbols, options) => (await import('./cli/quote.js')).quoteCommand(symbols, options),
+    sentiment: async (options) => (await import('./cli/sentiment.js')).sentimentCommand(options),
   });
   try {
     await program.parseAsync([...argv]);

@@ -1,10 +1,16 @@
 /**
  * market-intel's programmatic API: run the worker, or its parts, from code.
- * Later capabilities (PortfolioManager, SentimentEngine, …) join this list.
+ * Later capabilities (PortfolioManager, …) join this list.
  */
 export { loadConfig, redactConfig, type Config, type ConfigInput } from './config/index.js';
 export { createWorker, type Worker, type WorkerDeps, type RunSummary } from './worker/index.js';
 export { createLogger, type Logger } from './telemetry/logger.js';
+export { SentimentEngine, type SentimentSnapshot, type MarketMood, type SentimentEngineOptions } from './sentiment/engine.js';
+export { CnnSentimentSource } from './sentiment/cnn/index.js';
+export { AlternativeMeSentimentSource } from './sentiment/alternative-me/index.js';
+export type { SentimentSource } from './sentiment/port.js';
+export { computeProxyIndex } from './sentiment/proxy.js';
+export { QuoteFetcher, type FetchEvent, type FetchResult } from './market/fetcher.js';
 export { ZmqPublisher, subscribe, topics } from './bus/index.js';
 export * from './domain/index.js';
 export type { Tick, TickFeed, MarketDataSource } from './market/port.js';

@@ -74,17 +74,22 @@ export type QuotePayload = {
 };
 
 /** One fear-and-greed style reading. */
-export type SentimentReading = {
+export type SentimentEntry = {
   /** 0 (extreme fear) to 100 (extreme greed). */
   readonly value: number;
   readonly label: string;
+  /** `cnn`, `alternative.me` or `proxy`. */
   readonly source: string;
+  /** When the index had this value (ISO-8601 UTC). */
+  readonly ts: string;
 };
 
 /** `sentiment`: the latest readings per market; a market without data is absent. */
 export type SentimentPayload = {
-  readonly equity?: SentimentReading;
-  readonly crypto?: SentimentReading;
+  readonly equity?: SentimentEntry;
+  readonly crypto?: SentimentEntry;
+  /** The mean of the markets present. */
+  readonly combined?: { readonly value: number; readonly label: string };
 };
 
 /** `sim.state`: the agent simulation after one step. */

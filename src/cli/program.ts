@@ -46,6 +46,7 @@ export type Handlers = {
   readonly run: (options: Record<string, unknown>) => Promise<void>;
   readonly subscribe: (options: Record<string, unknown>) => Promise<void>;
   readonly quote: (symbols: string, options: Record<string, unknown>) => Promise<void>;
+  readonly sentiment: (options: Record<string, unknown>) => Promise<void>;
 };
 
 /** Builds the commander program; parse errors throw instead of exiting. */
@@ -66,6 +67,12 @@ export function buildProgram(handlers: Handlers): Command {
     .option('--max-quote-age <seconds>', 'refuse quotes older than this, 0 = no check (env: MAX_QUOTE_AGE_S)')
     .option('--json', 'one JSON object on stdout: quotes, failures, skipped providers')
     .action((symbols: string, options: Record<string, unknown>) => handlers.quote(symbols, options));
+  program
+    .command('sentiment')
+    .description("read CNN's (equities) and alternative.me's (crypto) Fear & Greed once and print them")
+    .option('--history <days>', 'also print the last N daily values of each index')
+    .option('--json', 'one JSON object on stdout: equity, crypto, combined, history, errors')
+    .action((options: Record<string, unknown>) => handlers.sentiment(options));
   program
     .command('subscribe')
     .description('print every message of a running worker as one JSON line (late joiners miss earlier messages)')

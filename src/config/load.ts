@@ -24,6 +24,8 @@ export type ConfigInput = {
   /** A .env file to read under the environment; default `<cwd>/.env`, false for none. */
   readonly envFile?: string | false;
   readonly cwd?: string;
+  /** Live runs need symbols; one-shot commands that watch none (sentiment) pass false. */
+  readonly requireSymbols?: boolean;
 };
 
 /** Env variables of the settings that have no flag. */
@@ -37,6 +39,10 @@ const ENV_KEYS: readonly (readonly [RawKey, string])[] = [
   ['ccxtBaseUrl', 'CCXT_BASE_URL'],
   ['alpacaKey', 'ALPACA_KEY'],
   ['alpacaSecret', 'ALPACA_SECRET'],
+  ['cnnBaseUrl', 'CNN_FNG_BASE_URL'],
+  ['altmeBaseUrl', 'ALTME_FNG_BASE_URL'],
+  ['sentimentInterval', 'SENTIMENT_INTERVAL'],
+  ['sentimentMaxAge', 'SENTIMENT_MAX_AGE_S'],
   ['redisUrl', 'REDIS_URL'],
   ['redisHost', 'REDIS_HOST'],
   ['redisPort', 'REDIS_PORT'],
@@ -111,7 +117,7 @@ function resolveSource(source: SourceSetting, cwd: string): SourceSetting {
   return { ...source, path };
 }
 
-function crossFieldProblems(parsed: ParsedConfig, source: SourceSetting, gathered: Gathered): string[] {
+function crossFieldProblems(parsed: ParsedConfig, source: SourceSetting, gathered: Gathered, requireSymbols: boolean): string[] {
   const problems: string[] = [];
   const isReplay = source.kind === 'replay';
   if (parsed.interval === 0 && !isReplay) {
@@ -120,7 +126,7 @@ function crossFieldProblems(parsed: ParsedConfig, source: SourceSetting, gathere
   if (isReplay && !existsSync(source.path)) {
     problems.push(describe('source', gathered, `replay file or folder not found (${source.path})`));
   }
-  if (!isReplay && (parsed.symbols ?? []).length === 0) {
+  if (requireSymbols && !isReplay && (parsed.symbols ?? []).length === 0) {
     problems.push('--symbols: required for live data (e.g. --symbols AAPL,MSFT or SYMBOLS=AAPL,MSFT)');
   }
   if ((parsed.alpacaKey === undefined) !== (parsed.alpacaSecret === undefined)) {
@@ -177,6 +183,12 @@ function build(parsed: ParsedConfig, source: SourceSetting): Config {
       ccxtExchange: parsed.ccxtExchange,
       ccxtBaseUrl: parsed.ccxtBaseUrl,
     },
+    sentiment: {
+      cnnBaseUrl: parsed.cnnBaseUrl,
+      altmeBaseUrl: parsed.altmeBaseUrl,
+      intervalS: parsed.sentimentInterval,
+      maxAgeS: parsed.sentimentMaxAge,
+    },
     redis,
     mysql,
     influx,
@@ -204,7 +216,7 @@ export function loadConfig(input: ConfigInput = {}): Config {
     throw new ConfigError(lines.join('; '), { code: ErrorCode.config });
   }
   const source = resolveSource(result.data.source, cwd);
-  const problems = crossFieldProblems(result.data, source, gathered);
+  const problems = crossFieldProblems(result.data, source, gathered, input.requireSymbols ?? true);
   if (problems.length > 0) throw new ConfigError(problems.join('; '), { code: ErrorCode.config });
   return deepFreeze(build(result.data, source));
 }

@@ -18,6 +18,8 @@ export const DEFAULTS = {
   mysqlUser: 'root',
   mysqlDatabase: 'market_memory',
   sources: 'yahoo,polygon,alpaca,ccxt',
+  sentimentIntervalS: 300,
+  sentimentMaxAgeS: 172_800,
   ccxtExchange: 'binance',
 } as const;
 
@@ -104,6 +106,13 @@ export const ENV_ONLY: readonly { readonly env: string; readonly help: string; r
   { env: 'ALPACA_DATA_URL', help: 'Alpaca market-data base URL (default https://data.alpaca.markets)' },
   { env: 'CCXT_EXCHANGE', help: `ccxt exchange id for crypto pairs (default ${DEFAULTS.ccxtExchange})` },
   { env: 'CCXT_BASE_URL', help: 'base URL replacing the exchange public API (binance only: proxies, mirrors, tests)' },
+  { env: 'CNN_FNG_BASE_URL', help: 'CNN Fear & Greed base URL (default https://production.dataviz.cnn.io)' },
+  { env: 'ALTME_FNG_BASE_URL', help: 'alternative.me crypto Fear & Greed base URL (default https://api.alternative.me)' },
+  { env: 'SENTIMENT_INTERVAL', help: `seconds between sentiment fetches (default ${DEFAULTS.sentimentIntervalS})` },
+  {
+    env: 'SENTIMENT_MAX_AGE_S',
+    help: `an index older than this falls back to the price proxy (default ${DEFAULTS.sentimentMaxAgeS}, 2 days; 0 = never)`,
+  },
   { env: 'REDIS_URL', help: 'redis://[user:pass@]host:port/db for episodic memory (or REDIS_HOST/REDIS_PORT)', secret: true },
   { env: 'REDIS_HOST', help: 'Redis host (episodic memory); unset = embedded in-process store' },
   { env: 'REDIS_PORT', help: `Redis port (default ${DEFAULTS.redisPort})` },

@@ -52,6 +52,10 @@ export const rawConfigSchema = z.strictObject({
   ccxtBaseUrl: urlField(['http:', 'https:']).optional(),
   alpacaKey: textField.optional(),
   alpacaSecret: textField.optional(),
+  cnnBaseUrl: urlField(['http:', 'https:']).optional(),
+  altmeBaseUrl: urlField(['http:', 'https:']).optional(),
+  sentimentInterval: numberField('expected a number of seconds >= 1', (n) => n >= 1).default(DEFAULTS.sentimentIntervalS),
+  sentimentMaxAge: numberField('expected a number of seconds >= 0 (0 = never stale)', (n) => n >= 0).default(DEFAULTS.sentimentMaxAgeS),
   redisUrl: urlField(['redis:', 'rediss:']).optional(),
   redisHost: textField.optional(),
   redisPort: portField.default(DEFAULTS.redisPort),
@@ -131,6 +135,15 @@ export type Config = {
     readonly alpacaDataUrl?: string;
     readonly ccxtExchange: string;
     readonly ccxtBaseUrl?: string;
+  };
+  /** Fear & Greed indices and their fallback. */
+  readonly sentiment: {
+    readonly cnnBaseUrl?: string;
+    readonly altmeBaseUrl?: string;
+    /** Seconds between fetches (the cache TTL). */
+    readonly intervalS: number;
+    /** An index older than this gives way to the proxy, seconds; 0 = never. */
+    readonly maxAgeS: number;
   };
   readonly redis?: RedisSettings;
   readonly mysql?: MysqlSettings;

@@ -4,6 +4,7 @@ import type { SymbolFailure } from '../market/port.js';
 import { topics, type MessagePublisher } from '../bus/index.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { SkippedSource } from './chain.js';
+import type { SentimentProblem } from '../sentiment/engine.js';
 
 /** Counts the monitor keeps, for the run summary (and the metrics issue). */
 export type MarketCounts = {
@@ -83,6 +84,15 @@ export class MarketMonitor {
       case 'fetch':
         return;
     }
+  }
+
+  /** A sentiment index that could not be read: said once per source and error code. */
+  sentimentProblem({ source, market, error }: SentimentProblem): void {
+    const code = error instanceof Error && 'code' in error ? String(error.code) : 'unknown';
+    bump(this.failedCalls, `${source}:${code}`);
+    this.once(`sentiment:${source}:${code}`, () =>
+      this.log.warn({ component: 'sentiment', source, market, err: error }, 'sentiment source failed, using the fallback'),
+    );
   }
 
   /** Symbols no provider served this tick: one error per symbol and set of causes. */

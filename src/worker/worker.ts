@@ -7,7 +7,8 @@ import { validateQuote } from '../market/validate.js';
 import { topics, type ZmqPublisher } from '../bus/index.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Component } from './component.js';
-import { buildBus, buildMarket } from './build.js';
+import { buildBus, buildMarket, buildSentiment } from './build.js';
+import type { SentimentEngine, SentimentSnapshot, MarketMood } from '../sentiment/engine.js';
 import { MarketMonitor, type MarketCounts } from './market-monitor.js';
 
 /** How long an in-flight fetch may go on after stop() before it is cut off. */
@@ -35,6 +36,7 @@ export type WorkerDeps = {
   readonly feed?: TickFeed;
   readonly clock?: Clock;
   readonly bus?: ZmqPublisher;
+  readonly sentiment?: SentimentEngine;
 };
 
 /** A market-intel worker: start it, run its tick loop, stop it, close it. */
@@ -64,7 +66,14 @@ export function createWorker(config: Config, deps: WorkerDeps): Worker {
   const bus = deps.bus ?? buildBus(config);
   const monitor = new MarketMonitor(deps.logger, bus, market.clock);
   late.monitor = monitor;
-  return new TickLoopWorker(config, deps.logger, market.feed, market.clock, bus, monitor);
+  const sentiment = deps.sentiment ?? buildSentiment(config, market.clock, config.source.kind !== 'replay', (problem) => monitor.sentimentProblem(problem));
+  return new TickLoopWorker(config, deps.logger, market.feed, market.clock, bus, monitor, sentiment);
+}
+
+/** Identity of a snapshot's content: values, labels and sources, not timestamps. */
+function sentimentKey(snapshot: SentimentSnapshot): string {
+  const part = (m: MarketMood | null) => (m ? `${m.value}|${m.source}` : '-');
+  return `${part(snapshot.equity)};${part(snapshot.crypto)}`;
 }
 
 function describeSummary(summary: RunSummary, seconds: number): string {
@@ -83,6 +92,9 @@ class TickLoopWorker implements Worker {
   private readonly errorCounts: Record<string, number> = {};
   private readonly reported = new Set<string>();
   private quotesPublished = 0;
+  private sentimentTimer: NodeJS.Timeout | undefined;
+  /** What the last `sentiment` message said, to publish only changes. */
+  private lastSentimentKey = '';
 
   constructor(
     private readonly config: Config,
@@ -91,6 +103,7 @@ class TickLoopWorker implements Worker {
     private readonly clock: Clock,
     private readonly bus: ZmqPublisher,
     private readonly monitor: MarketMonitor,
+    private readonly sentiment: SentimentEngine,
   ) {}
 
   private components(): Component[] {
@@ -103,6 +116,7 @@ class TickLoopWorker implements Worker {
         start: async () => (await bus.start(), `publishing on ${bus.endpoints.join(', ')}`),
         close: () => bus.close(),
       },
+      { name: 'sentiment', start: async () => this.startSentiment(), close: async () => clearInterval(this.sentimentTimer) },
     ];
   }
 
@@ -158,6 +172,16 @@ class TickLoopWorker implements Worker {
     }
   }
 
+  /** Fetches on the engine's own cadence, outside the tick: a slow index never delays a tick. */
+  private startSentiment(): string {
+    if (this.config.source.kind === 'replay') return 'proxy from the replayed prices';
+    const everyMs = this.config.sentiment.intervalS * 1000;
+    void this.sentiment.refresh();
+    this.sentimentTimer = setInterval(() => void this.sentiment.refresh(), everyMs);
+    this.sentimentTimer.unref();
+    return `CNN (equities) and alternative.me (crypto) every ${this.config.sentiment.intervalS} s; the price proxy when down or stale`;
+  }
+
   /** One pass of the pipeline; each stage is guarded so one failure never ends the loop. */
   private async tick(): Promise<'done' | 'exhausted'> {
     let tick: Tick | undefined;
@@ -169,12 +193,16 @@ class TickLoopWorker implements Worker {
     }
     if (tick === undefined) return 'exhausted';
     if (tick.failures?.length) this.monitor.unservedSymbols(tick.failures);
-    this.guard('bus', () => this.publishQuotes(tick.quotes));
+    let accepted: readonly Quote[] = [];
+    this.guard('bus', () => (accepted = this.publishQuotes(tick.quotes)));
+    this.guard('sentiment', () => this.publishSentiment(accepted));
     return 'done';
   }
 
-  private publishQuotes(quotes: readonly Quote[]): void {
+  /** Publishes every quote that passes the edge checks; returns those. */
+  private publishQuotes(quotes: readonly Quote[]): readonly Quote[] {
     const nowMs = this.clock.nowMs();
+    const accepted: Quote[] = [];
     for (const quote of quotes) {
       const reason = validateQuote(quote, nowMs);
       if (reason !== undefined) {
@@ -184,7 +212,22 @@ class TickLoopWorker implements Worker {
       const { symbol, price, bid, ask, volume, source } = quote;
       this.bus.publish(topics.quote(symbol), 'quote', { symbol, price, bid, ask, volume, source }, quote.tsMs);
       this.quotesPublished += 1;
+      accepted.push(quote);
     }
+    return accepted;
+  }
+
+  /** Feeds the proxy and publishes `sentiment` when the mood changed. */
+  private publishSentiment(quotes: readonly Quote[]): void {
+    for (const quote of quotes) this.sentiment.observe(quote.symbol, quote.price);
+    const snapshot = this.sentiment.snapshot();
+    const key = sentimentKey(snapshot);
+    if (key === this.lastSentimentKey || snapshot.combined === null) return;
+    this.lastSentimentKey = key;
+    const entry = (mood: MarketMood | null) =>
+      mood ? { value: mood.value, label: mood.label, source: mood.source, ts: new Date(mood.tsMs).toISOString() } : undefined;
+    const { equity, crypto, combined } = snapshot;
+    this.bus.publish(topics.sentiment(), 'sentiment', { equity: entry(equity), crypto: entry(crypto), combined }, this.clock.nowMs());
   }
 
   private guard(component: string, stage: () => void): void {
