@@ -8,7 +8,8 @@ import { topics, type ZmqPublisher } from '../bus/index.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Component } from './component.js';
 import { buildBus, buildMarket, buildSentiment } from './build.js';
-import type { SentimentEngine, SentimentSnapshot, MarketMood } from '../sentiment/engine.js';
+import type { SentimentEngine } from '../sentiment/engine.js';
+import { SentimentStage } from './sentiment-stage.js';
 import { MarketMonitor, type MarketCounts } from './market-monitor.js';
 
 /** How long an in-flight fetch may go on after stop() before it is cut off. */
@@ -70,12 +71,6 @@ export function createWorker(config: Config, deps: WorkerDeps): Worker {
   return new TickLoopWorker(config, deps.logger, market.feed, market.clock, bus, monitor, sentiment);
 }
 
-/** Identity of a snapshot's content: values, labels and sources, not timestamps. */
-function sentimentKey(snapshot: SentimentSnapshot): string {
-  const part = (m: MarketMood | null) => (m ? `${m.value}|${m.source}` : '-');
-  return `${part(snapshot.equity)};${part(snapshot.crypto)}`;
-}
-
 function describeSummary(summary: RunSummary, seconds: number): string {
   const count = (counts: Readonly<Record<string, number>>): number => Object.values(counts).reduce((a, b) => a + b, 0);
   return (
@@ -92,9 +87,7 @@ class TickLoopWorker implements Worker {
   private readonly errorCounts: Record<string, number> = {};
   private readonly reported = new Set<string>();
   private quotesPublished = 0;
-  private sentimentTimer: NodeJS.Timeout | undefined;
-  /** What the last `sentiment` message said, to publish only changes. */
-  private lastSentimentKey = '';
+  private readonly sentiment: SentimentStage;
 
   constructor(
     private readonly config: Config,
@@ -103,8 +96,10 @@ class TickLoopWorker implements Worker {
     private readonly clock: Clock,
     private readonly bus: ZmqPublisher,
     private readonly monitor: MarketMonitor,
-    private readonly sentiment: SentimentEngine,
-  ) {}
+    sentiment: SentimentEngine,
+  ) {
+    this.sentiment = new SentimentStage(config, sentiment, bus, clock);
+  }
 
   private components(): Component[] {
     const { feed, bus } = this;
@@ -116,7 +111,7 @@ class TickLoopWorker implements Worker {
         start: async () => (await bus.start(), `publishing on ${bus.endpoints.join(', ')}`),
         close: () => bus.close(),
       },
-      { name: 'sentiment', start: async () => this.startSentiment(), close: async () => clearInterval(this.sentimentTimer) },
+      this.sentiment,
     ];
   }
 
@@ -172,16 +167,6 @@ class TickLoopWorker implements Worker {
     }
   }
 
-  /** Fetches on the engine's own cadence, outside the tick: a slow index never delays a tick. */
-  private startSentiment(): string {
-    if (this.config.source.kind === 'replay') return 'proxy from the replayed prices';
-    const everyMs = this.config.sentiment.intervalS * 1000;
-    void this.sentiment.refresh();
-    this.sentimentTimer = setInterval(() => void this.sentiment.refresh(), everyMs);
-    this.sentimentTimer.unref();
-    return `CNN (equities) and alternative.me (crypto) every ${this.config.sentiment.intervalS} s; the price proxy when down or stale`;
-  }
-
   /** One pass of the pipeline; each stage is guarded so one failure never ends the loop. */
   private async tick(): Promise<'done' | 'exhausted'> {
     let tick: Tick | undefined;
@@ -195,7 +180,7 @@ class TickLoopWorker implements Worker {
     if (tick.failures?.length) this.monitor.unservedSymbols(tick.failures);
     let accepted: readonly Quote[] = [];
     this.guard('bus', () => (accepted = this.publishQuotes(tick.quotes)));
-    this.guard('sentiment', () => this.publishSentiment(accepted));
+    this.guard('sentiment', () => this.sentiment.onQuotes(accepted));
     return 'done';
   }
 
@@ -215,19 +200,6 @@ class TickLoopWorker implements Worker {
       accepted.push(quote);
     }
     return accepted;
-  }
-
-  /** Feeds the proxy and publishes `sentiment` when the mood changed. */
-  private publishSentiment(quotes: readonly Quote[]): void {
-    for (const quote of quotes) this.sentiment.observe(quote.symbol, quote.price);
-    const snapshot = this.sentiment.snapshot();
-    const key = sentimentKey(snapshot);
-    if (key === this.lastSentimentKey || snapshot.combined === null) return;
-    this.lastSentimentKey = key;
-    const entry = (mood: MarketMood | null) =>
-      mood ? { value: mood.value, label: mood.label, source: mood.source, ts: new Date(mood.tsMs).toISOString() } : undefined;
-    const { equity, crypto, combined } = snapshot;
-    this.bus.publish(topics.sentiment(), 'sentiment', { equity: entry(equity), crypto: entry(crypto), combined }, this.clock.nowMs());
   }
 
   private guard(component: string, stage: () => void): void {
