@@ -1,10 +1,19 @@
 /**
  * market-intel's programmatic API: run the worker, or its parts, from code.
- * Later capabilities (PortfolioManager, …) join this list.
+ * Later capabilities (the simulation, the stores, metrics) join this list.
  */
 export { loadConfig, redactConfig, type Config, type ConfigInput } from './config/index.js';
 export { createWorker, type Worker, type WorkerDeps, type RunSummary } from './worker/index.js';
 export { createLogger, type Logger } from './telemetry/logger.js';
+export {
+  PortfolioManager,
+  PortfolioOptionError,
+  MemoryLedger,
+  type PortfolioOptions,
+  type Ledger,
+  type LedgerRecord,
+} from './portfolio/index.js';
+export { SqliteLedger } from './storage/sqlite-ledger.js';
 export { SentimentEngine, type SentimentSnapshot, type MarketMood, type SentimentEngineOptions } from './sentiment/engine.js';
 export { CnnSentimentSource } from './sentiment/cnn/index.js';
 export { AlternativeMeSentimentSource } from './sentiment/alternative-me/index.js';

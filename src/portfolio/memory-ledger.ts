@@ -1,0 +1,43 @@
+/**
+ * The {@link Ledger} in memory: for tests, benchmarks and runs without a
+ * ledger file. Nothing survives the process; restore works within it.
+ */
+import { ErrorCode, InvariantError } from '../domain/index.js';
+import type { Ledger, LedgerRecord } from './ledger.js';
+
+/** An in-memory ledger: records in an array, meta in a Map. */
+export class MemoryLedger implements Ledger {
+  private readonly items: LedgerRecord[] = [];
+  private readonly meta = new Map<string, string>();
+
+  /** Stores `record`; throws InvariantError unless its seq is lastSeq() + 1. */
+  append(record: LedgerRecord): void {
+    const expected = this.items.length + 1;
+    if (record.seq !== expected) {
+      throw new InvariantError(`ledger append: seq ${record.seq} offered, expected ${expected} (seqs have no gaps)`, {
+        code: ErrorCode.invariant,
+      });
+    }
+    this.items.push({ seq: record.seq, kind: record.kind, tsMs: record.tsMs, payload: record.payload });
+  }
+
+  /** A copy of every record, in seq order. */
+  records(): readonly LedgerRecord[] {
+    return this.items.slice();
+  }
+
+  lastSeq(): number {
+    return this.items.length;
+  }
+
+  getMeta(key: string): string | undefined {
+    return this.meta.get(key);
+  }
+
+  setMeta(key: string, value: string): void {
+    this.meta.set(key, value);
+  }
+
+  /** Nothing to release; the records stay readable. */
+  close(): void {}
+}
