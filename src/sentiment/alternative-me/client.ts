@@ -1,4 +1,4 @@
-import { ErrorCode, PermanentError, TransientError } from '../../domain/index.js';
+import { getJson } from '../http-json.js';
 
 /** How to reach alternative.me's API; validated by the source before it gets here. */
 export type AlternativeMeClientOptions = {
@@ -41,64 +41,15 @@ export class AlternativeMeFngClient {
    * caller's abort reason.
    * @see https://alternative.me/crypto/fear-and-greed-index/#api
    */
-  async fng(signal?: AbortSignal): Promise<unknown> {
-    signal?.throwIfAborted();
-    const timeout = AbortSignal.timeout(this.#timeoutMs);
-    const combined = signal === undefined ? timeout : AbortSignal.any([signal, timeout]);
-    const fetchFn = this.#fetch ?? globalThis.fetch;
-    let response: Response;
-    let body: string;
-    try {
-      response = await fetchFn(this.#url, { headers: REQUEST_HEADERS, redirect: 'manual', signal: combined });
-      // Read under the same signal, so a stalled or reset body surfaces here.
-      body = await response.text();
-    } catch (err) {
-      if (signal?.aborted === true) throw signal.reason;
-      throw this.#transportError(err, timeout.aborted);
-    }
-    if (!response.ok) throw httpError(response.status);
-    return parseJsonBody(body, response.headers.get('content-type'));
-  }
-
-  #transportError(err: unknown, timedOut: boolean): TransientError {
-    if (timedOut) {
-      return new TransientError(`alternative.me fng: no answer within ${this.#timeoutMs} ms`, {
-        code: ErrorCode.providerTimeout,
-        cause: err,
-      });
-    }
-    return new TransientError(`alternative.me ${ALTERNATIVE_ME_FNG_PATH}: network error`, {
-      code: ErrorCode.providerHttp,
-      cause: err,
-    });
-  }
-}
-
-/** 408, 418, 429, 5xx and unfollowed 3xx may pass; other 4xx will not. */
-function httpError(status: number): TransientError | PermanentError {
-  const message = `alternative.me ${ALTERNATIVE_ME_FNG_PATH}: HTTP ${status}, expected 2xx`;
-  if (status === 408 || status === 418 || status === 429 || status >= 500 || status < 400) {
-    return new TransientError(message, { code: ErrorCode.providerHttp });
-  }
-  return new PermanentError(message, { code: ErrorCode.providerHttp });
-}
-
-/** The body as JSON; an HTML page (a proxy or error page served as 200) or broken JSON is bad data. */
-function parseJsonBody(body: string, contentType: string | null): unknown {
-  if (body.trimStart().startsWith('<')) {
-    throw new TransientError(
-      `alternative.me ${ALTERNATIVE_ME_FNG_PATH}: body is HTML (content-type "${contentType ?? 'none'}"), expected JSON`,
-      { code: ErrorCode.providerData },
-    );
-  }
-  try {
-    const value: unknown = JSON.parse(body);
-    return value;
-  } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
-    throw new TransientError(`alternative.me ${ALTERNATIVE_ME_FNG_PATH}: body is not valid JSON (${why}), expected JSON`, {
-      code: ErrorCode.providerData,
-      cause: err,
+  fng(signal?: AbortSignal): Promise<unknown> {
+    return getJson({
+      url: this.#url,
+      headers: REQUEST_HEADERS,
+      timeoutMs: this.#timeoutMs,
+      fetch: this.#fetch,
+      signal,
+      label: `alternative.me ${ALTERNATIVE_ME_FNG_PATH}`,
+      shortLabel: 'alternative.me fng',
     });
   }
 }

@@ -1,4 +1,4 @@
-import { ErrorCode, PermanentError, TransientError } from '../../domain/index.js';
+import { getJson } from '../http-json.js';
 
 /** How to reach CNN's Fear & Greed data service; validated by the source before it gets here. */
 export type CnnClientOptions = {
@@ -47,64 +47,15 @@ export class CnnGraphdataClient {
    * caller abort rethrows the caller's abort reason.
    * @see https://www.cnn.com/markets/fear-and-greed (the page this service feeds; no public API docs)
    */
-  async graphdata(signal?: AbortSignal): Promise<unknown> {
-    signal?.throwIfAborted();
-    const timeout = AbortSignal.timeout(this.#timeoutMs);
-    const combined = signal === undefined ? timeout : AbortSignal.any([signal, timeout]);
-    const fetchFn = this.#fetch ?? globalThis.fetch;
-    let response: Response;
-    let body: string;
-    try {
-      response = await fetchFn(this.#url, { headers: REQUEST_HEADERS, redirect: 'manual', signal: combined });
-      // Read under the same signal, so a stalled or reset body surfaces here.
-      body = await response.text();
-    } catch (err) {
-      if (signal?.aborted === true) throw signal.reason;
-      throw this.#transportError(err, timeout.aborted);
-    }
-    if (!response.ok) throw httpError(response.status);
-    return parseJsonBody(body, response.headers.get('content-type'));
-  }
-
-  #transportError(err: unknown, timedOut: boolean): TransientError {
-    if (timedOut) {
-      return new TransientError(`cnn graphdata: no answer within ${this.#timeoutMs} ms`, {
-        code: ErrorCode.providerTimeout,
-        cause: err,
-      });
-    }
-    return new TransientError(`cnn ${CNN_GRAPHDATA_PATH}: network error`, { code: ErrorCode.providerHttp, cause: err });
-  }
-}
-
-/**
- * 418 (bot filter), 408, 429, 5xx and unfollowed 3xx may pass; other 4xx
- * (the path is gone, access refused) will not.
- */
-function httpError(status: number): TransientError | PermanentError {
-  const message = `cnn ${CNN_GRAPHDATA_PATH}: HTTP ${status}, expected 2xx`;
-  if (status === 408 || status === 418 || status === 429 || status >= 500 || status < 400) {
-    return new TransientError(message, { code: ErrorCode.providerHttp });
-  }
-  return new PermanentError(message, { code: ErrorCode.providerHttp });
-}
-
-/** The body as JSON; an HTML page (an edge or error page served as 200) or broken JSON is bad data. */
-function parseJsonBody(body: string, contentType: string | null): unknown {
-  if (body.trimStart().startsWith('<')) {
-    throw new TransientError(
-      `cnn ${CNN_GRAPHDATA_PATH}: body is HTML (content-type "${contentType ?? 'none'}"), expected JSON`,
-      { code: ErrorCode.providerData },
-    );
-  }
-  try {
-    const value: unknown = JSON.parse(body);
-    return value;
-  } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
-    throw new TransientError(`cnn ${CNN_GRAPHDATA_PATH}: body is not valid JSON (${why}), expected JSON`, {
-      code: ErrorCode.providerData,
-      cause: err,
+  graphdata(signal?: AbortSignal): Promise<unknown> {
+    return getJson({
+      url: this.#url,
+      headers: REQUEST_HEADERS,
+      timeoutMs: this.#timeoutMs,
+      fetch: this.#fetch,
+      signal,
+      label: `cnn ${CNN_GRAPHDATA_PATH}`,
+      shortLabel: 'cnn graphdata',
     });
   }
 }
