@@ -54,6 +54,13 @@ describe('loadConfig', () => {
     expect(config.symbols.map((s) => s.symbol)).toEqual(['IBM']);
   });
 
+  it('takes PORT for the HTTP port only when neither --metrics-port nor METRICS_PORT is given', () => {
+    expect(load({ flags: { symbols: 'AAPL' }, env: { PORT: '8080' } }).metrics.port).toBe(8080);
+    expect(load({ flags: { symbols: 'AAPL' }, env: { PORT: '8080', METRICS_PORT: '9100' } }).metrics.port).toBe(9100);
+    expect(load({ flags: { symbols: 'AAPL', metricsPort: '9200' }, env: { PORT: '8080' } }).metrics.port).toBe(9200);
+    expect(errorOf({ flags: { symbols: 'AAPL' }, env: { PORT: 'eighty' } })).toBe('PORT "eighty": expected an integer port 1-65535');
+  });
+
   it('builds store sections only when configured, with MYSQL_DATABASE as an alias', () => {
     const config = load({
       flags: { symbols: 'AAPL' },

@@ -97,6 +97,8 @@ function gather(input: ConfigInput, env: Readonly<Record<string, string | undefi
     if (option.env) take(option.key, env[option.env], option.env);
   }
   for (const [key, name] of ENV_KEYS) take(key, env[name], name);
+  // Platforms that assign the port (Railway, Heroku) set PORT: honoured after --metrics-port and METRICS_PORT.
+  take('metricsPort', env['PORT'], 'PORT');
   for (const key of ['simulation', 'portfolio', 'metrics', 'debug', 'verify'] as const) {
     const value = input.flags?.[key];
     if (value !== undefined) raw[key] = value;

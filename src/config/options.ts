@@ -97,6 +97,7 @@ export const VALUE_OPTIONS: readonly ValueOption[] = [
 
 /** Environment-only settings (credentials, stores), for help and .env.example. */
 export const ENV_ONLY: readonly { readonly env: string; readonly help: string; readonly secret?: boolean }[] = [
+  { env: 'PORT', help: 'the HTTP port when METRICS_PORT is unset (set by platforms such as Railway)' },
   { env: 'LOG_LEVEL', help: `fatal|error|warn|info|debug|trace|silent (default ${DEFAULTS.logLevel}; --debug sets debug)` },
   { env: 'YAHOO_BASE_URL', help: 'send Yahoo Finance requests to this base URL instead (proxy, mirror, test server)' },
   { env: 'POLYGON_API_KEY', help: 'Polygon.io API key (enables the polygon source)', secret: true },
