@@ -1,16 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { ENV_ONLY, VALUE_OPTIONS } from '../config/options.js';
-
-/** The package version, read from package.json next to src/ and dist/. */
-export function packageVersion(): string {
-  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
-  const parsed: unknown = JSON.parse(text);
-  if (parsed !== null && typeof parsed === 'object' && 'version' in parsed && typeof parsed.version === 'string') {
-    return parsed.version;
-  }
-  return '0.0.0';
-}
+import { packageVersion } from '../telemetry/version.js';
 
 function describe(help: string, defaultText: string | undefined, env: string | undefined): string {
   const notes = [defaultText === undefined ? undefined : `default: ${defaultText}`, env === undefined ? undefined : `env: ${env}`];

@@ -3,6 +3,7 @@ import type { FetchEvent } from '../market/fetcher.js';
 import type { SymbolFailure } from '../market/port.js';
 import { topics, type MessagePublisher } from '../bus/index.js';
 import type { Logger } from '../telemetry/logger.js';
+import type { Metrics } from '../telemetry/metrics.js';
 import type { SkippedSource } from './chain.js';
 import type { SentimentProblem } from '../sentiment/engine.js';
 
@@ -32,11 +33,13 @@ export class MarketMonitor {
   private readonly unserved: Record<string, number> = {};
   private readonly said = new Set<string>();
   private divergences = 0;
+  private readonly breakers: Record<string, string> = {};
 
   constructor(
     private readonly log: Logger,
     private readonly bus: MessagePublisher,
     private readonly clock: Clock,
+    private readonly metrics: Metrics,
   ) {}
 
   /** Logs `message` the first time `key` is seen. */
@@ -56,6 +59,7 @@ export class MarketMonitor {
   /** A quote refused at the edge (replay and live alike). */
   rejectQuote(source: string, symbol: string, reason: string): void {
     bump(this.rejected, reason);
+    this.metrics.quoteRejected(source, reason);
     this.once(`reject:${source}:${reason}`, () => this.log.warn({ component: 'market', source, symbol, reason }, 'quote rejected'));
   }
 
@@ -65,10 +69,14 @@ export class MarketMonitor {
         return this.rejectQuote(event.source, event.symbol, event.reason);
       case 'failure':
         bump(this.failedCalls, `${event.source}:${event.reason}`);
+        this.metrics.error(`market:${event.source}`);
         return this.once(`failure:${event.source}:${event.reason}`, () =>
           this.log.warn({ component: 'market', source: event.source, reason: event.reason, err: event.error }, 'source failed, falling back'),
         );
       case 'breaker':
+        this.breakers[event.source] = event.to;
+        this.metrics.breakerState(event.source, event.to);
+        this.metrics.serviceUp(event.source, event.to !== 'open');
         this.log.warn({ component: 'market', source: event.source, from: event.from, to: event.to }, 'circuit breaker changed');
         this.bus.publish(topics.health(), 'health', { service: event.source, up: event.to !== 'open', breaker: { from: event.from, to: event.to } }, this.clock.nowMs());
         return;
@@ -82,6 +90,7 @@ export class MarketMonitor {
         return;
       }
       case 'fetch':
+        this.metrics.dataFetch(event.source, event.seconds, event.ok);
         return;
     }
   }
@@ -90,6 +99,7 @@ export class MarketMonitor {
   sentimentProblem({ source, market, error }: SentimentProblem): void {
     const code = error instanceof Error && 'code' in error ? String(error.code) : 'unknown';
     bump(this.failedCalls, `${source}:${code}`);
+    this.metrics.error(`sentiment:${source}`);
     this.once(`sentiment:${source}:${code}`, () =>
       this.log.warn({ component: 'sentiment', source, market, err: error }, 'sentiment source failed, using the fallback'),
     );
@@ -104,6 +114,11 @@ export class MarketMonitor {
         this.log.error({ component: 'market', symbol, causes, detail: `${symbol}: ${summary || 'no provider serves it'}` }, 'no provider could serve a symbol'),
       );
     }
+  }
+
+  /** Breaker state of every provider whose breaker has ever changed (others are closed). */
+  breakerStates(): Readonly<Record<string, string>> {
+    return { ...this.breakers };
   }
 
   counts(): MarketCounts {

@@ -3,6 +3,7 @@ import type { Clock, Quote } from '../domain/index.js';
 import { topics, type MessagePublisher } from '../bus/index.js';
 import type { MarketMood, SentimentEngine, SentimentSnapshot } from '../sentiment/engine.js';
 import type { Component } from './component.js';
+import type { Metrics } from '../telemetry/metrics.js';
 
 /** Identity of a snapshot's content: values and sources, not timestamps. */
 function sentimentKey(snapshot: SentimentSnapshot): string {
@@ -30,6 +31,7 @@ export class SentimentStage implements Component {
     private readonly engine: SentimentEngine,
     private readonly bus: MessagePublisher,
     private readonly clock: Clock,
+    private readonly metrics: Metrics,
   ) {}
 
   async start(): Promise<string> {
@@ -48,6 +50,8 @@ export class SentimentStage implements Component {
     if (key === this.lastKey || snapshot.combined === null) return;
     this.lastKey = key;
     const { equity, crypto, combined } = snapshot;
+    if (equity) this.metrics.sentiment('equity', equity.source, equity.value);
+    if (crypto) this.metrics.sentiment('crypto', crypto.source, crypto.value);
     this.bus.publish(topics.sentiment(), 'sentiment', { equity: entry(equity), crypto: entry(crypto), combined }, this.clock.nowMs());
   }
 

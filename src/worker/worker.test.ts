@@ -51,7 +51,7 @@ afterEach(async () => {
 });
 
 function makeWorker(flags: ConfigInput['flags'], ticks: readonly Tick[], failAt?: ReadonlySet<number>) {
-  const config = loadConfig({ env: {}, envFile: false, flags: { source: 'replay:sample', interval: '0', ...flags } });
+  const config = loadConfig({ env: {}, envFile: false, flags: { source: 'replay:sample', interval: '0', metrics: false, ...flags } });
   const context = new Context();
   const endpoint = `inproc://worker-test-${Math.random()}`;
   const bus = new ZmqPublisher({ endpoints: [endpoint], context });

@@ -4,12 +4,18 @@ import type { Config } from '../config/index.js';
 import { InvariantError, type Clock, type Quote } from '../domain/index.js';
 import type { Tick, TickFeed } from '../market/port.js';
 import { validateQuote } from '../market/validate.js';
-import { topics, type ZmqPublisher } from '../bus/index.js';
+import { topics, type MessagePublisher, type ZmqPublisher } from '../bus/index.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Component } from './component.js';
 import { buildBus, buildMarket, buildSentiment } from './build.js';
 import type { SentimentEngine } from '../sentiment/engine.js';
 import { SentimentStage } from './sentiment-stage.js';
+import { Metrics } from '../telemetry/metrics.js';
+import { CountingPublisher } from './counting-publisher.js';
+import { WorkerHealth } from './health.js';
+import { HttpServer } from '../http/index.js';
+import { secretValues } from '../config/index.js';
+import { packageVersion } from '../telemetry/version.js';
 import { MarketMonitor, type MarketCounts } from './market-monitor.js';
 
 /** How long an in-flight fetch may go on after stop() before it is cut off. */
@@ -38,6 +44,7 @@ export type WorkerDeps = {
   readonly clock?: Clock;
   readonly bus?: ZmqPublisher;
   readonly sentiment?: SentimentEngine;
+  readonly metrics?: Metrics;
 };
 
 /** A market-intel worker: start it, run its tick loop, stop it, close it. */
@@ -65,10 +72,12 @@ export function createWorker(config: Config, deps: WorkerDeps): Worker {
           (skipped) => late.monitor?.skippedSources(skipped),
         );
   const bus = deps.bus ?? buildBus(config);
-  const monitor = new MarketMonitor(deps.logger, bus, market.clock);
+  const metrics = deps.metrics ?? new Metrics();
+  const counted = new CountingPublisher(bus, metrics);
+  const monitor = new MarketMonitor(deps.logger, counted, market.clock, metrics);
   late.monitor = monitor;
   const sentiment = deps.sentiment ?? buildSentiment(config, market.clock, config.source.kind !== 'replay', (problem) => monitor.sentimentProblem(problem));
-  return new TickLoopWorker(config, deps.logger, market.feed, market.clock, bus, monitor, sentiment);
+  return new TickLoopWorker(config, deps.logger, { feed: market.feed, clock: market.clock, bus, counted, monitor, sentiment, metrics });
 }
 
 function describeSummary(summary: RunSummary, seconds: number): string {
@@ -78,6 +87,17 @@ function describeSummary(summary: RunSummary, seconds: number): string {
     `${count(summary.quotesRejected)} rejected, ${count(summary.errors)} errors, ${summary.bus.dropped} dropped on the bus`
   );
 }
+
+/** What the worker is built from (createWorker assembles it). */
+type WorkerParts = {
+  readonly feed: TickFeed;
+  readonly clock: Clock;
+  readonly bus: ZmqPublisher;
+  readonly counted: MessagePublisher;
+  readonly monitor: MarketMonitor;
+  readonly sentiment: SentimentEngine;
+  readonly metrics: Metrics;
+};
 
 class TickLoopWorker implements Worker {
   private readonly started: Component[] = [];
@@ -89,16 +109,31 @@ class TickLoopWorker implements Worker {
   private quotesPublished = 0;
   private readonly sentiment: SentimentStage;
 
+  private readonly feed: TickFeed;
+  private readonly clock: Clock;
+  private readonly bus: ZmqPublisher;
+  /** The bus as stages publish to it: counted in the metrics. */
+  private readonly counted: MessagePublisher;
+  private readonly monitor: MarketMonitor;
+  private readonly metrics: Metrics;
+  private readonly health: WorkerHealth;
+  /** Exchange time of each symbol's newest published quote, for data age. */
+  private readonly lastQuoteMs = new Map<string, number>();
+
   constructor(
     private readonly config: Config,
     private readonly log: Logger,
-    private readonly feed: TickFeed,
-    private readonly clock: Clock,
-    private readonly bus: ZmqPublisher,
-    private readonly monitor: MarketMonitor,
-    sentiment: SentimentEngine,
+    parts: WorkerParts,
   ) {
-    this.sentiment = new SentimentStage(config, sentiment, bus, clock);
+    ({ feed: this.feed, clock: this.clock, bus: this.bus, counted: this.counted, monitor: this.monitor, metrics: this.metrics } = parts);
+    this.sentiment = new SentimentStage(config, parts.sentiment, this.counted, this.clock, this.metrics);
+    this.health = new WorkerHealth(config, {
+      version: packageVersion(),
+      breakers: () => this.monitor.breakerStates(),
+      dataAgeS: () => Object.fromEntries([...this.lastQuoteMs].map(([s, ts]) => [s, (this.clock.nowMs() - ts) / 1000])),
+      bus: () => this.bus.stats(),
+      counts: () => ({ quotesPublished: this.quotesPublished, errors: { ...this.errorCounts }, ...this.monitor.counts() }),
+    });
   }
 
   private components(): Component[] {
@@ -112,15 +147,35 @@ class TickLoopWorker implements Worker {
         close: () => bus.close(),
       },
       this.sentiment,
+      ...(this.config.metrics.enabled ? [this.httpServer()] : []),
     ];
   }
 
+  /** /metrics and the health endpoints; started last, so a failed start never holds the port. */
+  private httpServer(): Component {
+    return new HttpServer({
+      port: this.config.metrics.port,
+      probe: this.health,
+      metrics: this.metrics,
+      secrets: secretValues(this.config),
+      logger: this.log.child({ component: 'http' }),
+    });
+  }
+
   async start(): Promise<void> {
-    for (const component of this.components()) {
-      const detail = await component.start();
+    const components = this.components();
+    for (const component of components) this.health.set(component.name, 'starting');
+    for (const component of components) {
+      const detail = await component.start().catch((err: unknown) => {
+        this.health.set(component.name, 'failed', err instanceof Error ? err.message : String(err));
+        throw err;
+      });
       this.started.push(component);
+      this.health.set(component.name, 'ready');
+      this.metrics.serviceUp(component.name, true);
       this.log.info({ component: component.name, detail }, 'started');
     }
+    this.metrics.startEventLoopMonitor();
     for (const name of ['simulation', 'portfolio', 'metrics'] as const) {
       const enabled = name === 'metrics' ? this.config.metrics.enabled : this.config[name];
       this.log.debug({ component: name, enabled }, 'not in this build yet');
@@ -142,6 +197,8 @@ class TickLoopWorker implements Worker {
       const outcome = await this.tick();
       if (outcome === 'exhausted') { reason = 'exhausted'; break; }
       ticks += 1;
+      this.health.ticked();
+      this.metrics.tickDuration((performance.now() - tickStart) / 1000);
       await this.pace(tickStart, deadline);
     }
     const summary = this.summary(reason, ticks);
@@ -157,7 +214,9 @@ class TickLoopWorker implements Worker {
   }
 
   async close(): Promise<void> {
+    this.metrics.stop();
     for (const component of this.started.splice(0).reverse()) {
+      this.metrics.serviceUp(component.name, false);
       try {
         await component.close();
         this.log.debug({ component: component.name }, 'closed');
@@ -178,6 +237,8 @@ class TickLoopWorker implements Worker {
     }
     if (tick === undefined) return 'exhausted';
     if (tick.failures?.length) this.monitor.unservedSymbols(tick.failures);
+    const unserved = tick.failures?.map((f) => f.symbol) ?? [];
+    this.health.set('market', unserved.length ? 'degraded' : 'ready', unserved.length ? `no quote for ${unserved.join(', ')}` : undefined);
     let accepted: readonly Quote[] = [];
     this.guard('bus', () => (accepted = this.publishQuotes(tick.quotes)));
     this.guard('sentiment', () => this.sentiment.onQuotes(accepted));
@@ -195,7 +256,9 @@ class TickLoopWorker implements Worker {
         continue;
       }
       const { symbol, price, bid, ask, volume, source } = quote;
-      this.bus.publish(topics.quote(symbol), 'quote', { symbol, price, bid, ask, volume, source }, quote.tsMs);
+      this.counted.publish(topics.quote(symbol), 'quote', { symbol, price, bid, ask, volume, source }, quote.tsMs);
+      this.metrics.dataAge(symbol, Math.max(0, nowMs - quote.tsMs) / 1000);
+      this.lastQuoteMs.set(symbol, quote.tsMs);
       this.quotesPublished += 1;
       accepted.push(quote);
     }
@@ -214,6 +277,7 @@ class TickLoopWorker implements Worker {
   private recordError(component: string, err: unknown): void {
     if (err instanceof InvariantError) throw err;
     this.errorCounts[component] = (this.errorCounts[component] ?? 0) + 1;
+    this.metrics.error(component);
     const code = err instanceof Error ? ('code' in err ? String(err.code) : err.name) : typeof err;
     const key = `${component}:${code}`;
     if (this.reported.has(key)) return;
@@ -223,10 +287,13 @@ class TickLoopWorker implements Worker {
 
   /** Waits out the rest of the interval (interval 0: just lets I/O run). */
   private async pace(tickStart: number, deadline: number): Promise<void> {
-    const intervalMs = this.config.intervalS * 1000;
-    const waitMs = Math.min(tickStart + intervalMs, deadline) - performance.now();
-    if (waitMs > 0) await this.pause(waitMs);
-    else await yieldToLoop();
+    const target = Math.min(tickStart + this.config.intervalS * 1000, deadline);
+    if (target <= performance.now()) return void (await yieldToLoop());
+    // Timers count from libuv's cached loop time, which lags by the current
+    // turn's work: a wait can end early, so wait again until the instant is really past.
+    while (!this.stopController.signal.aborted && performance.now() < target) {
+      await this.pause(target - performance.now());
+    }
   }
 
   private async pause(ms: number): Promise<void> {

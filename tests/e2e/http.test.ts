@@ -1,0 +1,69 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { freePort, spawnCli } from '../helpers/cli.js';
+
+const SECRETS = {
+  POLYGON_API_KEY: 'marker-polygon-7c1f',
+  ALPACA_KEY: 'marker-alpaca-key-51e2',
+  ALPACA_SECRET: 'marker-alpaca-secret-9ad0',
+  MYSQL_PASSWORD: 'marker-mysql-pw-33b8',
+  REDIS_PASSWORD: 'marker-redis-pw-0e4c',
+  INFLUXDB_TOKEN: 'marker-influx-token-a7d5',
+};
+
+/** A counter or gauge sample's value from exposition text. */
+function sample(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+describe('market-intel run serves metrics and health over HTTP', () => {
+  it('reports what it published, never a configured secret, in text promtool accepts', async () => {
+    const port = await freePort();
+    const worker = spawnCli(
+      ['run', '--source', 'replay:sample', '--interval', '0.5', '--metrics-port', String(port), '--zmq-port', String(await freePort())],
+      { ...SECRETS, MYSQL_HOST: '127.0.0.1', REDIS_HOST: '127.0.0.1', INFLUXDB_URL: 'http://127.0.0.1:1' },
+    );
+    try {
+      await worker.waitFor('"component":"http"');
+      const base = `http://127.0.0.1:${port}`;
+      // Wait for a few ticks, then read metrics, status, metrics: if both metric reads agree, no tick fell between.
+      let metrics = '';
+      let status: { counts: { quotesPublished: number }; bus: { published: number } } | undefined;
+      for (let attempt = 0; attempt < 20; attempt += 1) {
+        await new Promise((r) => setTimeout(r, 300));
+        const first = await (await fetch(`${base}/metrics`)).text();
+        const body = (await (await fetch(`${base}/status`)).json()) as typeof status;
+        const second = await (await fetch(`${base}/metrics`)).text();
+        const published = sample(second, 'market_system_data_points_published_total{topic="quote"}') ?? 0;
+        if (published >= 3 && sample(first, 'market_system_data_points_published_total{topic="quote"}') === published) {
+          metrics = second;
+          status = body;
+          break;
+        }
+      }
+      expect(status).toBeDefined();
+      expect(sample(metrics, 'market_system_data_points_published_total{topic="quote"}')).toBe(status?.counts.quotesPublished);
+      expect(sample(metrics, 'market_system_data_points_published_total{topic="quote"}')).toBe(status?.bus.published);
+      for (const service of ['market', 'bus', 'sentiment', 'http']) expect(sample(metrics, `market_system_service_up{service="${service}"}`)).toBe(1);
+
+      const responses = await Promise.all(['/health', '/ready', '/live', '/status', '/metrics'].map(async (path) => [path, await fetch(`${base}${path}`)] as const));
+      for (const [path, response] of responses) expect(response.status, path).toBe(200);
+      const texts = await Promise.all(responses.map(([, r]) => r.text()));
+      expect((await fetch(`${base}/nope`)).status).toBe(404);
+      expect((await fetch(`${base}/health`, { method: 'POST' })).status).toBe(405);
+
+      const promtool = spawnSync('promtool', ['check', 'metrics'], { input: metrics, encoding: 'utf8' });
+      expect(promtool.error, 'promtool (Debian package "prometheus") must be installed').toBeUndefined();
+      expect(`${promtool.stdout}${promtool.stderr}`).toBe('');
+      expect(promtool.status).toBe(0);
+
+      worker.child.kill('SIGTERM');
+      expect((await worker.exited).code).toBe(0);
+      const everything = [...texts, metrics, worker.stdout(), worker.stderr()].join('\n');
+      for (const secret of Object.values(SECRETS)) expect(everything).not.toContain(secret);
+    } finally {
+      worker.child.kill('SIGKILL');
+    }
+  });
+});
