@@ -28,21 +28,12 @@
  */
 import { performance } from 'node:perf_hooks';
 import { PortfolioManager, type SignalAction, type SignalResult } from '../src/portfolio/index.js';
+import { mulberry32 } from '../src/domain/index.js';
 
 const priceCalls = Number(process.argv[2] ?? 200_000);
 const signalCount = Number(process.argv[3] ?? 1_000_000);
 const START_MS = Date.parse('2026-11-23T14:30:00Z');
 
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function symbols(count: number, cryptoCount: number): string[] {
   return Array.from({ length: count }, (_, i) =>

@@ -11,20 +11,11 @@
  */
 import { performance } from 'node:perf_hooks';
 import { computeProxyIndex, ProxyHistory } from '../src/sentiment/proxy.js';
+import { mulberry32 } from '../src/domain/index.js';
 
 const symbolCount = Number(process.argv[2] ?? 500);
 const rounds = Number(process.argv[3] ?? 2000);
 
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const random = mulberry32(42);
 const history = new ProxyHistory(500);

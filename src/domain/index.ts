@@ -3,3 +3,4 @@ export * from './symbol.js';
 export * from './quote.js';
 export * from './clock.js';
 export * from './sentiment.js';
+export * from './random.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sentimentLabel } from '../domain/sentiment.js';
 import { computeProxyIndex, ProxyHistory, type ProxyIndex } from './proxy.js';
+import { mulberry32 } from '../domain/index.js';
 
 /** n copies of one price. */
 function constant(price: number, n: number): number[] {
@@ -28,17 +29,6 @@ function lateStep(): number[] {
   return [...constant(100, 50), 101];
 }
 
-/** mulberry32: a tiny seeded PRNG giving floats in [0, 1), so the random test is reproducible. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function defined(index: ProxyIndex | undefined): ProxyIndex {
   expect(index).toBeDefined();
