@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { listenLocal } from './net.js';
 
 /**
  * Recorded Polygon single-ticker snapshot for AAPL (2022-04-29), see
@@ -28,15 +29,5 @@ export async function startPolygon(): Promise<{ baseUrl: string; paths: string[]
       res.end('{"status":"NOT_FOUND"}');
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  return {
-    baseUrl: `http://127.0.0.1:${port}`,
-    paths,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
-  };
+  return { ...(await listenLocal(server)), paths };
 }

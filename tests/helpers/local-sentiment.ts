@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { listenLocal } from './net.js';
 
 /** A recorded body from tests/fixtures/vendors (see PROVENANCE.md there). */
 export function recorded(path: string): string {
@@ -35,15 +36,5 @@ export async function startSentimentServer(answers: { cnn: Answer; altme: Answer
     }
     send(res, { status: 404, body: '{}' });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  return {
-    baseUrl: `http://127.0.0.1:${port}`,
-    requests,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
-  };
+  return { ...(await listenLocal(server)), requests };
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLocal } from './net.js';
 
 // Recorded live v7 quote for AAPL (2025-02-14 close), see tests/fixtures/vendors/PROVENANCE.md.
 export const QUOTE_AAPL = readFileSync(
@@ -45,15 +45,6 @@ export async function startYahoo(quote: Route): Promise<LocalYahoo> {
       json('{"finance":{"result":null,"error":{"code":"Unauthorized","description":"Invalid Crumb"}}}', 401)(req, res);
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseUrl: `http://127.0.0.1:${port}`,
-    paths,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
-  };
+  return { ...(await listenLocal(server)), paths };
 }
 

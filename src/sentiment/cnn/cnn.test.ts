@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError, ErrorCode, PermanentError, TransientError } from '../../domain/index.js';
 import { CnnSentimentSource, type CnnSentimentSourceOptions } from './index.js';
+import { listenLocal } from '../../../tests/helpers/net.js';
 
 // Live graphdata bodies, see tests/fixtures/vendors/PROVENANCE.md (cnn/).
 const fixture = (name: string): string =>
@@ -51,16 +51,7 @@ async function startCnn(route: Route): Promise<LocalCnn> {
       route(req, res);
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseUrl: `http://127.0.0.1:${port}`,
-    seen,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
-  };
+  return { ...(await listenLocal(server)), seen };
 }
 
 const realFetch = globalThis.fetch;

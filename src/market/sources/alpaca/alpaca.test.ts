@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError, ErrorCode, PermanentError, TransientError } from '../../../domain/index.js';
 import { AlpacaMarketDataSource, type AlpacaMarketDataSourceOptions } from './index.js';
+import { listenLocal } from '../../../../tests/helpers/net.js';
 
 // Alpaca's documented single-symbol snapshot ("Example of a snapshot response for one
 // ticker", alpacahq/alpaca-docs), see tests/fixtures/vendors/PROVENANCE.md.
@@ -85,16 +85,7 @@ async function startAlpaca(route: Route): Promise<LocalAlpaca> {
     seen.push({ url: req.url ?? '', headers: req.headers });
     route(req, res);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseUrl: `http://127.0.0.1:${port}`,
-    seen,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
-  };
+  return { ...(await listenLocal(server)), seen };
 }
 
 const realFetch = globalThis.fetch;
