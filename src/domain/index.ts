@@ -4,3 +4,4 @@ export * from './quote.js';
 export * from './clock.js';
 export * from './sentiment.js';
 export * from './random.js';
+export * from './simulation-params.js';
