@@ -17,6 +17,7 @@ async function main(argv: readonly string[]): Promise<void> {
     subscribe: async (options) => (await import('./cli/subscribe.js')).subscribeCommand(options),
     quote: async (symbols, options) => (await import('./cli/quote.js')).quoteCommand(symbols, options),
     sentiment: async (options) => (await import('./cli/sentiment.js')).sentimentCommand(options),
+    simulate: async (options) => (await import('./cli/simulate.js')).simulateCommand(options),
   });
   try {
     await program.parseAsync([...argv]);

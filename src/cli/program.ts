@@ -28,6 +28,7 @@ function addRunOptions(run: Command): Command {
     .option('--no-metrics', 'do not serve /metrics and the health endpoints (default: on)')
     .option('--verify', 'ask two providers per symbol and flag prices that diverge by more than 2% (default: off)')
     .option('--debug', 'log at debug level (same as LOG_LEVEL=debug)')
+    .option('--backend <name>', 'simulation backend auto|node-gpu|node|wasm|cpu (default: auto; env: SIM_BACKEND)')
     .addHelpText('after', ENV_HELP);
 }
 
@@ -37,6 +38,7 @@ export type Handlers = {
   readonly subscribe: (options: Record<string, unknown>) => Promise<void>;
   readonly quote: (symbols: string, options: Record<string, unknown>) => Promise<void>;
   readonly sentiment: (options: Record<string, unknown>) => Promise<void>;
+  readonly simulate: (options: Record<string, unknown>) => Promise<void>;
 };
 
 /** Builds the commander program; parse errors throw instead of exiting. */
@@ -63,6 +65,17 @@ export function buildProgram(handlers: Handlers): Command {
     .option('--history <days>', 'also print the last N daily values of each index')
     .option('--json', 'one JSON object on stdout: equity, crypto, combined, history, errors')
     .action((options: Record<string, unknown>) => handlers.sentiment(options));
+  program
+    .command('simulate')
+    .description('run the agent-based market simulation alone and print its throughput and the stylized facts of its returns')
+    .option('--steps <n>', 'steps to run (default: 1000)')
+    .option('--seed <n>', 'seed of every random draw (default: 42; env: SIM_SEED)')
+    .option('--agents <n>', 'agents per instrument (default: 1000; env: SIM_AGENTS)')
+    .option('--backend <name>', 'auto|node-gpu|node|wasm|cpu (default: auto; env: SIM_BACKEND)')
+    .option('--returns-csv <path>', 'write step,instrument,return for every step and instrument')
+    .option('--json', 'one JSON object on stdout instead of the table')
+    .addHelpText('after', '\nModel parameters come from the environment: NUM_BASE_TICKERS, DERIVS_PER_TICKER, CROSS_SAMPLE_K, ETA,\nPHI_LADDER, SIGNAL_THRESHOLD (see `market-intel run --help`).')
+    .action((options: Record<string, unknown>) => handlers.simulate(options));
   program
     .command('subscribe')
     .description('print every message of a running worker as one JSON line (late joiners miss earlier messages)')

@@ -34,7 +34,7 @@ function toFlags(options: Record<string, unknown>) {
 
 function readConfig(options: Record<string, unknown>): Config {
   try {
-    return loadConfig({ flags: toFlags(options) });
+    return loadConfig({ flags: toFlags(options), simulationFlags: { backend: text(options['backend']) } });
   } catch (err) {
     if (err instanceof ConfigError) throw new UsageError(err.message, { cause: err });
     throw err;

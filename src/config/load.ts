@@ -6,6 +6,7 @@ import { ConfigError, ErrorCode } from '../domain/index.js';
 import { VALUE_OPTIONS, type RunValueKey } from './options.js';
 import { rawConfigSchema, type Config, type ParsedConfig, type RawKey } from './schema.js';
 import type { SourceSetting } from './fields.js';
+import { readSimulationSettings, type SimulationFlags, type SimulationSettings } from './simulation.js';
 
 /** Switches of `run` (commander hands them over as booleans). */
 export type ConfigSwitches = {
@@ -26,6 +27,8 @@ export type ConfigInput = {
   readonly cwd?: string;
   /** Live runs need symbols; one-shot commands that watch none (sentiment) pass false. */
   readonly requireSymbols?: boolean;
+  /** Flags of the simulation (`--backend`). */
+  readonly simulationFlags?: SimulationFlags;
 };
 
 /** Env variables of the settings that have no flag. */
@@ -140,7 +143,7 @@ function crossFieldProblems(parsed: ParsedConfig, source: SourceSetting, gathere
   return problems;
 }
 
-function build(parsed: ParsedConfig, source: SourceSetting): Config {
+function build(parsed: ParsedConfig, source: SourceSetting, sim: SimulationSettings): Config {
   const redis = parsed.redisUrl
     ? { url: parsed.redisUrl }
     : parsed.redisHost
@@ -166,6 +169,7 @@ function build(parsed: ParsedConfig, source: SourceSetting): Config {
     maxTicks: parsed.ticks,
     durationS: parsed.duration,
     simulation: parsed.simulation,
+    sim,
     portfolio: parsed.portfolio,
     metrics: { enabled: parsed.metrics, port: parsed.metricsPort },
     zmq: { port: parsed.zmqPort, warmupMs: parsed.zmqWarmupMs },
@@ -211,7 +215,8 @@ function deepFreeze<T>(value: T): T {
  */
 export function loadConfig(input: ConfigInput = {}): Config {
   const cwd = input.cwd ?? process.cwd();
-  const gathered = gather(input, readEnv(input, cwd));
+  const env = readEnv(input, cwd);
+  const gathered = gather(input, env);
   const result = rawConfigSchema.safeParse(gathered.raw);
   if (!result.success) {
     const lines = result.error.issues.map((issue) => describe(String(issue.path[0] ?? ''), gathered, issue.message));
@@ -220,5 +225,6 @@ export function loadConfig(input: ConfigInput = {}): Config {
   const source = resolveSource(result.data.source, cwd);
   const problems = crossFieldProblems(result.data, source, gathered, input.requireSymbols ?? true);
   if (problems.length > 0) throw new ConfigError(problems.join('; '), { code: ErrorCode.config });
-  return deepFreeze(build(result.data, source));
+  const sim = readSimulationSettings(input.simulationFlags ?? {}, env);
+  return deepFreeze(build(result.data, source, sim));
 }

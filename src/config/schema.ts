@@ -1,3 +1,4 @@
+import type { SimulationSettings } from './simulation.js';
 import { z } from 'zod';
 import type { WatchedSymbol } from '../domain/index.js';
 import { DEFAULTS } from './options.js';
@@ -112,6 +113,8 @@ export type Config = {
   readonly maxTicks?: number;
   readonly durationS?: number;
   readonly simulation: boolean;
+  /** The simulation's backend and model parameters. */
+  readonly sim: SimulationSettings;
   readonly portfolio: boolean;
   readonly metrics: { readonly enabled: boolean; readonly port: number };
   readonly zmq: { readonly port: number; readonly warmupMs: number };
