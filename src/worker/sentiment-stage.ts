@@ -55,6 +55,12 @@ export class SentimentStage implements Component {
     this.bus.publish(topics.sentiment(), 'sentiment', { equity: entry(equity), crypto: entry(crypto), combined }, this.clock.nowMs());
   }
 
+  /** The combined index as a mood in [-1, 1] (0 neutral, also when there is none yet). */
+  mood(): number {
+    const combined = this.engine.snapshot().combined;
+    return combined === null ? 0 : Math.max(-1, Math.min(1, (combined.value - 50) / 50));
+  }
+
   async close(): Promise<void> {
     clearInterval(this.timer);
   }

@@ -17,6 +17,7 @@ import { HttpServer } from '../http/index.js';
 import { secretValues } from '../config/index.js';
 import { packageVersion } from '../telemetry/version.js';
 import { MarketMonitor, type MarketCounts } from './market-monitor.js';
+import { SimulationStage } from './simulation-stage.js';
 
 /** How long an in-flight fetch may go on after stop() before it is cut off. */
 const STOP_GRACE_MS = 3_000;
@@ -108,6 +109,7 @@ class TickLoopWorker implements Worker {
   private readonly reported = new Set<string>();
   private quotesPublished = 0;
   private readonly sentiment: SentimentStage;
+  private readonly simulation: SimulationStage | undefined;
 
   private readonly feed: TickFeed;
   private readonly clock: Clock;
@@ -134,6 +136,9 @@ class TickLoopWorker implements Worker {
       bus: () => this.bus.stats(),
       counts: () => ({ quotesPublished: this.quotesPublished, errors: { ...this.errorCounts }, ...this.monitor.counts() }),
     });
+    this.simulation = config.simulation
+      ? new SimulationStage(config, this.counted, this.clock, this.metrics, this.health, log.child({ component: 'simulation' }))
+      : undefined;
   }
 
   private components(): Component[] {
@@ -147,6 +152,7 @@ class TickLoopWorker implements Worker {
         close: () => bus.close(),
       },
       this.sentiment,
+      ...(this.simulation ? [this.simulation] : []),
       ...(this.config.metrics.enabled ? [this.httpServer()] : []),
     ];
   }
@@ -176,10 +182,8 @@ class TickLoopWorker implements Worker {
       this.log.info({ component: component.name, detail }, 'started');
     }
     this.metrics.startEventLoopMonitor();
-    for (const name of ['simulation', 'portfolio', 'metrics'] as const) {
-      const enabled = name === 'metrics' ? this.config.metrics.enabled : this.config[name];
-      this.log.debug({ component: name, enabled }, 'not in this build yet');
-    }
+    if (!this.config.simulation) this.log.info({ component: 'simulation' }, 'off (--no-simulation): no signals');
+    this.log.debug({ component: 'portfolio', enabled: this.config.portfolio }, 'not in this build yet');
   }
 
   async run(): Promise<RunSummary> {
@@ -242,6 +246,8 @@ class TickLoopWorker implements Worker {
     let accepted: readonly Quote[] = [];
     this.guard('bus', () => (accepted = this.publishQuotes(tick.quotes)));
     this.guard('sentiment', () => this.sentiment.onQuotes(accepted));
+    const simulation = this.simulation;
+    if (simulation) await this.guardAsync('simulation', () => simulation.onTick(accepted, this.sentiment.mood()));
     return 'done';
   }
 
@@ -263,6 +269,14 @@ class TickLoopWorker implements Worker {
       accepted.push(quote);
     }
     return accepted;
+  }
+
+  private async guardAsync(component: string, stage: () => Promise<unknown>): Promise<void> {
+    try {
+      await stage();
+    } catch (err) {
+      this.recordError(component, err);
+    }
   }
 
   private guard(component: string, stage: () => void): void {

@@ -17,6 +17,17 @@ function sample(text: string, series: string): number | undefined {
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
+const PUBLISHED = /^market_system_data_points_published_total\{topic="([^"]+)"\} (\d+)$/gm;
+
+/** Messages published, all types together, as the metrics count them. */
+function totalPublished(text: string): number {
+  return [...text.matchAll(PUBLISHED)].reduce((total, m) => total + Number(m[2]), 0);
+}
+
+function publishedTypes(text: string): string[] {
+  return [...text.matchAll(PUBLISHED)].map((m) => m[1] ?? '').sort();
+}
+
 describe('market-intel run serves metrics and health over HTTP', () => {
   it('reports what it published, never a configured secret, in text promtool accepts', async () => {
     const port = await freePort();
@@ -36,7 +47,7 @@ describe('market-intel run serves metrics and health over HTTP', () => {
         const body = (await (await fetch(`${base}/status`)).json()) as typeof status;
         const second = await (await fetch(`${base}/metrics`)).text();
         const published = sample(second, 'market_system_data_points_published_total{topic="quote"}') ?? 0;
-        if (published >= 3 && sample(first, 'market_system_data_points_published_total{topic="quote"}') === published) {
+        if (published >= 3 && totalPublished(first) === totalPublished(second)) {
           metrics = second;
           status = body;
           break;
@@ -44,8 +55,9 @@ describe('market-intel run serves metrics and health over HTTP', () => {
       }
       expect(status).toBeDefined();
       expect(sample(metrics, 'market_system_data_points_published_total{topic="quote"}')).toBe(status?.counts.quotesPublished);
-      expect(sample(metrics, 'market_system_data_points_published_total{topic="quote"}')).toBe(status?.bus.published);
-      for (const service of ['market', 'bus', 'sentiment', 'http']) expect(sample(metrics, `market_system_service_up{service="${service}"}`)).toBe(1);
+      expect(publishedTypes(metrics)).toEqual(['quote', 'signal', 'sim.state']);
+      expect(totalPublished(metrics)).toBe(status?.bus.published);
+      for (const service of ['market', 'bus', 'sentiment', 'simulation', 'http']) expect(sample(metrics, `market_system_service_up{service="${service}"}`)).toBe(1);
 
       const responses = await Promise.all(['/health', '/ready', '/live', '/status', '/metrics'].map(async (path) => [path, await fetch(`${base}${path}`)] as const));
       for (const [path, response] of responses) expect(response.status, path).toBe(200);

@@ -10,7 +10,7 @@ describe('market-intel run on live Yahoo data (recorded, served on 127.0.0.1)', 
       const subscriber = spawnCli(['subscribe', '--endpoint', `tcp://127.0.0.1:${port}`, '--count', '2']);
       await subscriber.waitFor('subscribed to');
       const worker = spawnCli(
-        ['run', '--symbols', 'AAPL', '--source', 'yahoo', '--max-quote-age', '0', '--ticks', '2', '--interval', '0.2', '--zmq-warmup-ms', '500', '--no-metrics', '--zmq-port', String(port)],
+        ['run', '--symbols', 'AAPL', '--source', 'yahoo', '--max-quote-age', '0', '--ticks', '2', '--interval', '0.2', '--zmq-warmup-ms', '500', '--no-metrics', '--no-simulation', '--zmq-port', String(port)],
         { YAHOO_BASE_URL: yahoo.baseUrl },
       );
       const [workerExit, subscriberExit] = await Promise.all([worker.exited, subscriber.exited]);
