@@ -1,0 +1,71 @@
+/**
+ * Simulation benchmark: agent-steps per second of the agent model, fresh
+ * noise every step included, at 1e5 and 1e6 agents on the wasm and cpu
+ * backends.
+ *
+ *   node --import tsx bench/simulation.ts [backend|all] [agents|all] [steps]
+ *
+ * Each case runs in its own process (a TensorFlow.js backend is
+ * process-wide), takes the default model (20 base instruments × (1 + 5
+ * derivatives) = 120 instruments) with agents per instrument set so the
+ * total is the case's size (rounded up to fill the herd clusters: the exact
+ * total is printed), warms up for 20 steps, then times `steps` steps
+ * (default: enough for ~3 s). One JSON line per case:
+ * {"figure":"simulation.agentSteps","backend":…,"agents":…,"agentStepsPerSecond":…}.
+ * The worker's event-loop delay while the simulation runs is measured by
+ * bench/simulation-loop.ts.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { SimulationEngine } from '../src/simulation/index.js';
+
+const INSTRUMENTS = 120;
+
+async function measure(backend: 'wasm' | 'cpu', agents: number, stepsArg: number | undefined): Promise<void> {
+  const engine = await SimulationEngine.create({
+    params: { agentsPerInstrument: Math.ceil(agents / INSTRUMENTS), seed: 1 },
+    backend,
+    symbols: ['AAPL', 'MSFT'],
+  });
+  const quotes = { AAPL: 190, MSFT: 410 };
+  for (let i = 0; i < 20; i++) engine.step({ quotes, mood: 0.1 });
+  const probeStart = performance.now();
+  for (let i = 0; i < 5; i++) engine.step({ quotes, mood: 0.1 });
+  const perStepMs = (performance.now() - probeStart) / 5;
+  const steps = stepsArg ?? Math.max(10, Math.round(3000 / perStepMs));
+  const started = performance.now();
+  for (let i = 0; i < steps; i++) engine.step({ quotes, mood: 0.1 });
+  const seconds = (performance.now() - started) / 1000;
+  const total = engine.shape.totalAgents;
+  console.log(
+    JSON.stringify({
+      figure: 'simulation.agentSteps',
+      backend: `${engine.backend.name} (${engine.backend.detail})`,
+      agents: total,
+      steps,
+      stepMs: Number(((seconds * 1000) / steps).toFixed(3)),
+      agentStepsPerSecond: Math.round((total * steps) / seconds),
+    }),
+  );
+  engine.dispose();
+}
+
+const [backendArg = 'all', agentsArg = 'all', stepsText] = process.argv.slice(2);
+const steps = stepsText === undefined ? undefined : Number(stepsText);
+if (backendArg === 'all' || agentsArg === 'all') {
+  const backends = backendArg === 'all' ? ['wasm', 'cpu'] : [backendArg];
+  const sizes = agentsArg === 'all' ? ['100000', '1000000'] : [agentsArg];
+  const self = fileURLToPath(import.meta.url);
+  let failed = false;
+  for (const backend of backends) {
+    for (const size of sizes) {
+      const args = ['--import', 'tsx', self, backend, size, ...(stepsText === undefined ? [] : [stepsText])];
+      const result = spawnSync(process.execPath, args, { stdio: 'inherit' });
+      failed ||= result.status !== 0;
+    }
+  }
+  process.exit(failed ? 1 : 0);
+} else {
+  if (backendArg !== 'wasm' && backendArg !== 'cpu') throw new Error(`backend "${backendArg}": expected wasm|cpu|all`);
+  await measure(backendArg, Number(agentsArg), steps);
+}
