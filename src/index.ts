@@ -23,3 +23,15 @@ export { QuoteFetcher, type FetchEvent, type FetchResult } from './market/fetche
 export { ZmqPublisher, subscribe, topics } from './bus/index.js';
 export * from './domain/index.js';
 export type { Tick, TickFeed, MarketDataSource } from './market/port.js';
+export { initializeMetrics, type InitializeMetricsOptions, type MetricsEndpoint } from './telemetry/api.js';
+export type { MetricsApi } from './telemetry/metrics.js';
+export {
+  SimulationEngine,
+  SimulationThread,
+  simulationParams,
+  stylizedFacts,
+  chooseBackend,
+  type SimulationStep,
+  type SimulationSignal,
+  type StylizedFacts,
+} from './simulation/index.js';
