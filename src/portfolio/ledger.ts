@@ -35,5 +35,12 @@ export interface Ledger {
    */
   getMeta(key: string): string | undefined;
   setMeta(key: string, value: string): void;
+  /**
+   * Runs `work` (appends and meta writes) as one unit: all of it is durable
+   * when this returns, or, if `work` throws, none of it is stored and the
+   * error is rethrown. A caller that applied changes in memory must then
+   * treat its state as lost (rebuild from the ledger).
+   */
+  atomically<T>(work: () => T): T;
   close(): void;
 }

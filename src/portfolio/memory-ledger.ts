@@ -38,6 +38,20 @@ export class MemoryLedger implements Ledger {
     this.meta.set(key, value);
   }
 
+  /** Runs `work`; if it throws, records and meta go back to how they were. */
+  atomically<T>(work: () => T): T {
+    const count = this.items.length;
+    const meta = new Map(this.meta);
+    try {
+      return work();
+    } catch (err) {
+      this.items.length = count;
+      this.meta.clear();
+      for (const [k, v] of meta) this.meta.set(k, v);
+      throw err;
+    }
+  }
+
   /** Nothing to release; the records stay readable. */
   close(): void {}
 }

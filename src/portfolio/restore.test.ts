@@ -23,6 +23,9 @@ class FixedLedger implements Ledger {
     return undefined;
   }
   setMeta(): void {}
+  atomically<T>(work: () => T): T {
+    return work();
+  }
   close(): void {}
 }
 

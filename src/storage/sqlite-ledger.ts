@@ -148,6 +148,21 @@ export class SqliteLedger implements Ledger {
     this.last = record.seq;
   }
 
+  /**
+   * Runs `work` in one SQLite transaction (appends inside it become
+   * savepoints): one commit, one fsync, for all of it; rolled back if it throws.
+   */
+  atomically<T>(work: () => T): T {
+    this.assertOpen('atomically');
+    const before = this.last;
+    try {
+      return this.db.transaction(work)();
+    } catch (err) {
+      this.last = before;
+      throw err;
+    }
+  }
+
   /** Every record, in seq order, read from the database. */
   records(): readonly LedgerRecord[] {
     this.assertOpen('records');

@@ -163,6 +163,31 @@ export function ledgerContract(name: string, make: () => LedgerFixture): void {
       expect(ledger.records()).toEqual([]);
     });
 
+    it('stores all of an atomic unit, or nothing of it when it throws', () => {
+      const { ledger } = fixture;
+      const [first, second, third] = sampleRecords(3);
+      if (!first || !second || !third) throw new Error('sampleRecords(3) has three records');
+      const value = ledger.atomically(() => {
+        ledger.append(first);
+        ledger.setMeta('replay.lastTickMs', '100');
+        return 'kept';
+      });
+      expect(value).toBe('kept');
+      expect(() =>
+        ledger.atomically(() => {
+          ledger.append(second);
+          ledger.append(third);
+          ledger.setMeta('replay.lastTickMs', '200');
+          throw new Error('crash inside the unit');
+        }),
+      ).toThrow('crash inside the unit');
+      expect(ledger.records()).toEqual([first]);
+      expect(ledger.lastSeq()).toBe(1);
+      expect(ledger.getMeta('replay.lastTickMs')).toBe('100');
+      ledger.append(second);
+      expect(ledger.records()).toEqual([first, second]);
+    });
+
     it('closes idempotently', () => {
       fixture.ledger.close();
       expect(() => fixture.ledger.close()).not.toThrow();
