@@ -12,10 +12,14 @@
  *   the main thread feeds it quotes every 100 ms and takes every step's
  *   result, as the live worker does.
  * - simulation.loopDelay.worker: the real worker (createWorker) replaying
- *   the bundled sample every 20 ms with the simulation on, each tick
- *   waiting for its step, publishing quotes, sim.state and signals on ZeroMQ.
+ *   the bundled sample every 20 ms with the simulation and the portfolio
+ *   on, each tick waiting for its step, trading, writing the ledger and
+ *   publishing quotes, sim.state, signals, trades and the portfolio.
  * Agents: 120 instruments × 8,334 = 1,000,080.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../src/config/index.js';
@@ -62,7 +66,14 @@ async function live(): Promise<void> {
 
 async function worker(): Promise<void> {
   const config = loadConfig({
-    flags: { source: 'replay:sample', interval: '0.02', duration: String(seconds), zmqPort: String(await freePort()), metrics: false },
+    flags: {
+      source: 'replay:sample',
+      interval: '0.02',
+      duration: String(seconds),
+      zmqPort: String(await freePort()),
+      metrics: false,
+      ledger: join(mkdtempSync(join(tmpdir(), 'mi-bench-')), 'ledger.sqlite'),
+    },
     env: { SIM_AGENTS: String(AGENTS_PER_INSTRUMENT), CNN_FNG_BASE_URL: 'http://127.0.0.1:1', ALTME_FNG_BASE_URL: 'http://127.0.0.1:1' },
     envFile: false,
   });

@@ -40,6 +40,14 @@ describe('loadConfig', () => {
     expect(config.influx).toBeUndefined();
   });
 
+  it('puts the ledger under data/ of the working directory, apart for live runs and replays; --ledger and LEDGER_PATH win', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'mi-cwd-'));
+    expect(load({ cwd, flags: { symbols: 'AAPL' } }).ledgerPath).toBe(join(cwd, 'data/ledger.sqlite'));
+    expect(load({ cwd, flags: { source: 'replay:sample' } }).ledgerPath).toBe(join(cwd, 'data/replay-ledger.sqlite'));
+    expect(load({ cwd, env: { LEDGER_PATH: 'x/l.sqlite' }, flags: { symbols: 'AAPL' } }).ledgerPath).toBe(join(cwd, 'x/l.sqlite'));
+    expect(load({ cwd, env: { LEDGER_PATH: 'x/l.sqlite' }, flags: { symbols: 'AAPL', ledger: '/abs/y.sqlite' } }).ledgerPath).toBe('/abs/y.sqlite');
+  });
+
   it('takes flags over the environment over the .env file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mi-config-'));
     writeFileSync(join(dir, '.env'), 'ZMQ_PORT=6001\nMETRICS_PORT=7001\nCAPITAL=5\nSYMBOLS=IBM\n');

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseDotenv } from 'dotenv';
 import { ConfigError, ErrorCode } from '../domain/index.js';
-import { VALUE_OPTIONS, type RunValueKey } from './options.js';
+import { DEFAULTS, VALUE_OPTIONS, type RunValueKey } from './options.js';
 import { rawConfigSchema, type Config, type ParsedConfig, type RawKey } from './schema.js';
 import type { SourceSetting } from './fields.js';
 import { readSimulationSettings, type SimulationFlags, type SimulationSettings } from './simulation.js';
@@ -143,7 +143,7 @@ function crossFieldProblems(parsed: ParsedConfig, source: SourceSetting, gathere
   return problems;
 }
 
-function build(parsed: ParsedConfig, source: SourceSetting, sim: SimulationSettings): Config {
+function build(parsed: ParsedConfig, source: SourceSetting, sim: SimulationSettings, cwd: string): Config {
   const redis = parsed.redisUrl
     ? { url: parsed.redisUrl }
     : parsed.redisHost
@@ -171,6 +171,7 @@ function build(parsed: ParsedConfig, source: SourceSetting, sim: SimulationSetti
     simulation: parsed.simulation,
     sim,
     portfolio: parsed.portfolio,
+    ledgerPath: resolve(cwd, parsed.ledger ?? (source.kind === 'replay' ? DEFAULTS.replayLedgerPath : DEFAULTS.ledgerPath)),
     metrics: { enabled: parsed.metrics, port: parsed.metricsPort },
     zmq: { port: parsed.zmqPort, warmupMs: parsed.zmqWarmupMs },
     logLevel: parsed.debug ? 'debug' : parsed.logLevel,
@@ -226,5 +227,5 @@ export function loadConfig(input: ConfigInput = {}): Config {
   const problems = crossFieldProblems(result.data, source, gathered, input.requireSymbols ?? true);
   if (problems.length > 0) throw new ConfigError(problems.join('; '), { code: ErrorCode.config });
   const sim = readSimulationSettings(input.simulationFlags ?? {}, env);
-  return deepFreeze(build(result.data, source, sim));
+  return deepFreeze(build(result.data, source, sim, cwd));
 }

@@ -21,6 +21,8 @@ export const DEFAULTS = {
   sentimentIntervalS: 300,
   sentimentMaxAgeS: 172_800,
   ccxtExchange: 'binance',
+  ledgerPath: 'data/ledger.sqlite',
+  replayLedgerPath: 'data/replay-ledger.sqlite',
 } as const;
 
 /** A value-taking option of `run`. */
@@ -45,7 +47,8 @@ export type RunValueKey =
   | 'zmqPort'
   | 'zmqWarmupMs'
   | 'sources'
-  | 'maxQuoteAge';
+  | 'maxQuoteAge'
+  | 'ledger';
 
 export const VALUE_OPTIONS: readonly ValueOption[] = [
   {
@@ -81,6 +84,13 @@ export const VALUE_OPTIONS: readonly ValueOption[] = [
     flag: '--max-quote-age <seconds>',
     env: 'MAX_QUOTE_AGE_S',
     help: 'refuse live quotes older than this (0 = no check); unset: 900 for equities in US market hours, 120 for crypto',
+  },
+  {
+    key: 'ledger',
+    flag: '--ledger <path>',
+    env: 'LEDGER_PATH',
+    help: 'the paper portfolio\'s ledger file (SQLite): restored at start; a replay resumes an unfinished run from it',
+    defaultText: `${DEFAULTS.ledgerPath} (live), ${DEFAULTS.replayLedgerPath} (replay)`,
   },
   { key: 'ticks', flag: '--ticks <n>', help: 'stop after n ticks (integer >= 1)' },
   { key: 'duration', flag: '--duration <seconds>', help: 'stop after this many wall-clock seconds (> 0)' },

@@ -42,6 +42,7 @@ export const rawConfigSchema = z.strictObject({
   ),
   simulation: z.boolean().default(true),
   portfolio: z.boolean().default(true),
+  ledger: textField.optional(),
   metrics: z.boolean().default(true),
   debug: z.boolean().default(false),
   logLevel: logLevelField.default(DEFAULTS.logLevel),
@@ -116,6 +117,8 @@ export type Config = {
   /** The simulation's backend and model parameters. */
   readonly sim: SimulationSettings;
   readonly portfolio: boolean;
+  /** The portfolio's ledger file (absolute path). */
+  readonly ledgerPath: string;
   readonly metrics: { readonly enabled: boolean; readonly port: number };
   readonly zmq: { readonly port: number; readonly warmupMs: number };
   readonly logLevel: LogLevel;

@@ -9,6 +9,8 @@ export type StatusSources = {
   readonly dataAgeS: () => Readonly<Record<string, number>>;
   readonly bus: () => Readonly<Record<string, unknown>>;
   readonly counts: () => Readonly<Record<string, unknown>>;
+  /** The paper portfolio's summary; undefined with --no-portfolio. */
+  readonly portfolio: () => unknown;
 };
 
 /**
@@ -57,6 +59,7 @@ export class WorkerHealth implements HealthProbe {
       dataAgeS: this.sources.dataAgeS(),
       bus: this.sources.bus(),
       counts: this.sources.counts(),
+      portfolio: this.sources.portfolio(),
     };
   }
 }

@@ -42,6 +42,11 @@ export class SentimentStage implements Component {
     return `CNN (equities) and alternative.me (crypto) every ${this.config.sentiment.intervalS} s; the price proxy when down or stale`;
   }
 
+  /** Feeds the proxy without publishing (a resumed replay catching up). */
+  observe(quotes: readonly Quote[]): void {
+    for (const quote of quotes) this.engine.observe(quote.symbol, quote.price);
+  }
+
   /** One tick: feed the proxy, publish if the mood changed. */
   onQuotes(quotes: readonly Quote[]): void {
     for (const quote of quotes) this.engine.observe(quote.symbol, quote.price);

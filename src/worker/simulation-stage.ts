@@ -59,13 +59,22 @@ export class SimulationStage implements Component {
     return this.thread?.backend;
   }
 
-  /** One tick: feed the model, publish the signals; returns them for the portfolio. */
-  async onTick(quotes: readonly Quote[], mood: number): Promise<readonly SimulationSignal[]> {
+  /**
+   * One tick: feed the model, publish the signals; returns them for the
+   * portfolio. `publish: false` replays a tick a resumed run already
+   * processed: the model steps exactly as it did, nothing goes out.
+   */
+  async onTick(quotes: readonly Quote[], mood: number, options: { readonly publish?: boolean } = {}): Promise<readonly SimulationSignal[]> {
     const thread = this.thread;
     if (thread === undefined) return [];
     const prices = Object.fromEntries(quotes.map((q) => [q.symbol, q.price]));
     if (this.replay) {
-      this.onStep(await thread.step(this.stepsPerTick, { quotes: prices, mood }));
+      const step = await thread.step(this.stepsPerTick, { quotes: prices, mood });
+      if (options.publish === false) {
+        this.latest = step.result.signals;
+        return this.latest;
+      }
+      this.onStep(step);
     } else {
       thread.setInputs({ quotes: prices, mood });
     }

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { Context } from 'zeromq';
@@ -51,7 +54,8 @@ afterEach(async () => {
 });
 
 function makeWorker(flags: ConfigInput['flags'], ticks: readonly Tick[], failAt?: ReadonlySet<number>) {
-  const config = loadConfig({ env: {}, envFile: false, flags: { source: 'replay:sample', interval: '0', metrics: false, ...flags } });
+  const ledger = join(mkdtempSync(join(tmpdir(), 'mi-worker-')), 'ledger.sqlite');
+  const config = loadConfig({ env: {}, envFile: false, flags: { source: 'replay:sample', interval: '0', metrics: false, simulation: false, ledger, ...flags } });
   const context = new Context();
   const endpoint = `inproc://worker-test-${Math.random()}`;
   const bus = new ZmqPublisher({ endpoints: [endpoint], context });

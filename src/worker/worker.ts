@@ -9,6 +9,7 @@ import type { Logger } from '../telemetry/logger.js';
 import type { Component } from './component.js';
 import { buildBus, buildMarket, buildSentiment } from './build.js';
 import type { SentimentEngine } from '../sentiment/engine.js';
+import type { SimulationSignal } from '../simulation/index.js';
 import { SentimentStage } from './sentiment-stage.js';
 import { Metrics } from '../telemetry/metrics.js';
 import { CountingPublisher } from './counting-publisher.js';
@@ -18,6 +19,7 @@ import { secretValues } from '../config/index.js';
 import { packageVersion } from '../telemetry/version.js';
 import { MarketMonitor, type MarketCounts } from './market-monitor.js';
 import { SimulationStage } from './simulation-stage.js';
+import { PortfolioStage } from './portfolio-stage.js';
 
 /** How long an in-flight fetch may go on after stop() before it is cut off. */
 const STOP_GRACE_MS = 3_000;
@@ -110,6 +112,10 @@ class TickLoopWorker implements Worker {
   private quotesPublished = 0;
   private readonly sentiment: SentimentStage;
   private readonly simulation: SimulationStage | undefined;
+  private readonly portfolio: PortfolioStage | undefined;
+  /** A resumed replay re-feeds ticks up to here to the models, without trading or publishing. */
+  private catchUpThroughMs: number | undefined;
+  private caughtUp = 0;
 
   private readonly feed: TickFeed;
   private readonly clock: Clock;
@@ -135,9 +141,13 @@ class TickLoopWorker implements Worker {
       dataAgeS: () => Object.fromEntries([...this.lastQuoteMs].map(([s, ts]) => [s, (this.clock.nowMs() - ts) / 1000])),
       bus: () => this.bus.stats(),
       counts: () => ({ quotesPublished: this.quotesPublished, errors: { ...this.errorCounts }, ...this.monitor.counts() }),
+      portfolio: () => this.portfolio?.summary(),
     });
     this.simulation = config.simulation
       ? new SimulationStage(config, this.counted, this.clock, this.metrics, this.health, log.child({ component: 'simulation' }))
+      : undefined;
+    this.portfolio = config.portfolio
+      ? new PortfolioStage(config, this.counted, this.clock, this.metrics, log.child({ component: 'portfolio' }))
       : undefined;
   }
 
@@ -153,6 +163,7 @@ class TickLoopWorker implements Worker {
       },
       this.sentiment,
       ...(this.simulation ? [this.simulation] : []),
+      ...(this.portfolio ? [this.portfolio] : []),
       ...(this.config.metrics.enabled ? [this.httpServer()] : []),
     ];
   }
@@ -183,7 +194,8 @@ class TickLoopWorker implements Worker {
     }
     this.metrics.startEventLoopMonitor();
     if (!this.config.simulation) this.log.info({ component: 'simulation' }, 'off (--no-simulation): no signals');
-    this.log.debug({ component: 'portfolio', enabled: this.config.portfolio }, 'not in this build yet');
+    if (!this.config.portfolio) this.log.info({ component: 'portfolio' }, 'off (--no-portfolio): no trades');
+    this.catchUpThroughMs = this.portfolio?.resumeAfterMs();
   }
 
   async run(): Promise<RunSummary> {
@@ -200,11 +212,14 @@ class TickLoopWorker implements Worker {
       const tickStart = performance.now();
       const outcome = await this.tick();
       if (outcome === 'exhausted') { reason = 'exhausted'; break; }
+      if (outcome === 'caught-up') continue;
       ticks += 1;
       this.health.ticked();
       this.metrics.tickDuration((performance.now() - tickStart) / 1000);
       await this.pace(tickStart, deadline);
     }
+    if (reason === 'exhausted') this.portfolio?.finish();
+    if (this.caughtUp > 0) this.log.info({ ticks: this.caughtUp }, 'resumed replay: re-fed the ticks the ledger already held to the models, without trading');
     const summary = this.summary(reason, ticks);
     const seconds = (performance.now() - startedAt) / 1000;
     this.log.info({ ...summary, seconds, detail: describeSummary(summary, seconds) }, 'run finished');
@@ -231,7 +246,7 @@ class TickLoopWorker implements Worker {
   }
 
   /** One pass of the pipeline; each stage is guarded so one failure never ends the loop. */
-  private async tick(): Promise<'done' | 'exhausted'> {
+  private async tick(): Promise<'done' | 'exhausted' | 'caught-up'> {
     let tick: Tick | undefined;
     try {
       tick = await this.feed.next(this.tickController.signal);
@@ -240,15 +255,31 @@ class TickLoopWorker implements Worker {
       return 'done';
     }
     if (tick === undefined) return 'exhausted';
+    if (this.catchUpThroughMs !== undefined && tick.tsMs <= this.catchUpThroughMs) {
+      await this.catchUp(tick);
+      return 'caught-up';
+    }
     if (tick.failures?.length) this.monitor.unservedSymbols(tick.failures);
     const unserved = tick.failures?.map((f) => f.symbol) ?? [];
     this.health.set('market', unserved.length ? 'degraded' : 'ready', unserved.length ? `no quote for ${unserved.join(', ')}` : undefined);
     let accepted: readonly Quote[] = [];
     this.guard('bus', () => (accepted = this.publishQuotes(tick.quotes)));
     this.guard('sentiment', () => this.sentiment.onQuotes(accepted));
+    let signals: readonly SimulationSignal[] = [];
     const simulation = this.simulation;
-    if (simulation) await this.guardAsync('simulation', () => simulation.onTick(accepted, this.sentiment.mood()));
+    if (simulation) await this.guardAsync('simulation', async () => (signals = await simulation.onTick(accepted, this.sentiment.mood())));
+    const portfolio = this.portfolio;
+    if (portfolio) this.guard('portfolio', () => portfolio.onTick(tick.tsMs, accepted, signals));
     return 'done';
+  }
+
+  /** A tick a resumed replay already processed: the models see it again, nothing is traded or published. */
+  private async catchUp(tick: Tick): Promise<void> {
+    const nowMs = this.clock.nowMs();
+    const accepted = tick.quotes.filter((quote) => validateQuote(quote, nowMs) === undefined);
+    this.sentiment.observe(accepted);
+    await this.simulation?.onTick(accepted, this.sentiment.mood(), { publish: false });
+    this.caughtUp += 1;
   }
 
   /** Publishes every quote that passes the edge checks; returns those. */
