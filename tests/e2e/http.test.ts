@@ -40,7 +40,7 @@ describe('market-intel run serves metrics and health over HTTP', () => {
       const base = `http://127.0.0.1:${port}`;
       // Wait for a few ticks, then read metrics, status, metrics: if both metric reads agree, no tick fell between.
       let metrics = '';
-      let status: { counts: { quotesPublished: number }; bus: { published: number } } | undefined;
+      let status: { counts: { quotesPublished: number }; bus: { published: number }; portfolio: { equity: number; totalPnl: number } } | undefined;
       for (let attempt = 0; attempt < 20; attempt += 1) {
         await new Promise((r) => setTimeout(r, 300));
         const first = await (await fetch(`${base}/metrics`)).text();
@@ -55,9 +55,12 @@ describe('market-intel run serves metrics and health over HTTP', () => {
       }
       expect(status).toBeDefined();
       expect(sample(metrics, 'market_system_data_points_published_total{topic="quote"}')).toBe(status?.counts.quotesPublished);
-      expect(publishedTypes(metrics)).toEqual(['quote', 'signal', 'sim.state']);
+      // A trade may or may not have happened in the first ticks; everything else is published every tick.
+      expect(publishedTypes(metrics).filter((t) => t !== 'trade')).toEqual(['portfolio', 'quote', 'signal', 'sim.state']);
       expect(totalPublished(metrics)).toBe(status?.bus.published);
-      for (const service of ['market', 'bus', 'sentiment', 'simulation', 'http']) expect(sample(metrics, `market_system_service_up{service="${service}"}`)).toBe(1);
+      expect(sample(metrics, 'market_system_portfolio_value_dollars')).toBe(status?.portfolio.equity);
+      expect(sample(metrics, 'market_system_portfolio_pnl_dollars{type="total"}')).toBe(status?.portfolio.totalPnl);
+      for (const service of ['market', 'bus', 'sentiment', 'simulation', 'portfolio', 'http']) expect(sample(metrics, `market_system_service_up{service="${service}"}`)).toBe(1);
 
       const responses = await Promise.all(['/health', '/ready', '/live', '/status', '/metrics'].map(async (path) => [path, await fetch(`${base}${path}`)] as const));
       for (const [path, response] of responses) expect(response.status, path).toBe(200);
