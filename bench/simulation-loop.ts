@@ -15,7 +15,7 @@
  *   the bundled sample every 20 ms with the simulation and the portfolio
  *   on, each tick waiting for its step, trading, writing the ledger and
  *   publishing quotes, sim.state, signals, trades and the portfolio.
- * Agents: 120 instruments × 8,334 = 1,000,080.
+ * Agents: 120 instruments × 8,334 asked, rounded up to 8,360 = 1,003,200.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../src/config/index.js';
-import { simulationParams, SimulationThread } from '../src/simulation/index.js';
+import { modelShape, simulationParams, SimulationThread } from '../src/simulation/index.js';
 import { createLogger } from '../src/telemetry/logger.js';
 import { createWorker } from '../src/worker/index.js';
 import { freePort } from '../tests/helpers/net.js';
@@ -84,7 +84,7 @@ async function worker(): Promise<void> {
   const summary = await w.run();
   histogram.disable();
   await w.close();
-  report('simulation.loopDelay.worker', histogram, { agents: 120 * AGENTS_PER_INSTRUMENT, ticks: summary.ticks, reason: summary.reason });
+  report('simulation.loopDelay.worker', histogram, { agents: modelShape(config.sim.params).totalAgents, ticks: summary.ticks, reason: summary.reason });
 }
 
 await live();

@@ -4,7 +4,7 @@
  * Each instrument has a population of agents in herd clusters; each step,
  * every agent takes a stance in [-1, 1]:
  *
- *   s = tanh( w·signal_type + γ·mean_K + λ·mood + η·(√(1−ρ)·ε_agent + √ρ·ζ_cluster) )
+ *   s = tanh( w·signal_type + γ·mean_K + λ·mood + η·(ε_agent + √ρ·ζ_cluster) )
  *
  * signal_type is the trend over its PHI_LADDER horizon (trend followers) or
  * (anchor − price)/price (fundamentalists); mean_K the mean stance of
@@ -17,6 +17,7 @@
  * Price moves with excess demand: r = κ·mean stance, plus exposure × the
  * base's return for derivatives.
  */
+import type { Tensor } from '@tensorflow/tfjs-core';
 import type { Tf } from './backend.js';
 import { CALIBRATION, derivativeExposure, type Calibration } from './calibration.js';
 import { SeededRandom } from './gaussian.js';
@@ -44,7 +45,8 @@ export type ModelShape = {
 export function modelShape(params: SimulationParams): ModelShape {
   const instruments = instrumentCount(params);
   let agentsPerCluster = Math.ceil(params.agentsPerInstrument / CLUSTERS_PER_INSTRUMENT);
-  if ((instruments * agentsPerCluster) % 2 !== 0) agentsPerCluster += 1;
+  // Even: an instrument's 20 clusters then fill whole blocks of 40 (the noise pool's groups).
+  if (agentsPerCluster % 2 !== 0) agentsPerCluster += 1;
   const agentsPerInstrument = agentsPerCluster * CLUSTERS_PER_INSTRUMENT;
   return { instruments, bases: params.numBaseTickers, agentsPerCluster, agentsPerInstrument, totalAgents: agentsPerInstrument * instruments };
 }
@@ -68,8 +70,8 @@ export class AgentModel {
   private readonly parent: Int32Array;
   private readonly exposure: Float64Array;
   private readonly offsets: Float32Array;
-  private readonly scales: Float32Array;
   private readonly pool: NoisePool;
+  private readonly ones: Tensor;
   private readonly random: SeededRandom;
 
   constructor(
@@ -81,7 +83,8 @@ export class AgentModel {
     this.shape = shape;
     const n = shape.instruments;
     this.random = new SeededRandom(params.seed);
-    this.pool = new NoisePool(tf, shape.totalAgents, new SeededRandom((params.seed ^ 0x9e3779b9) >>> 0));
+    // The pool holds the agents' private noise already scaled (2η: tanh(x) = 2·sigmoid(2x) − 1).
+    this.pool = new NoisePool(tf, shape.totalAgents, new SeededRandom((params.seed ^ 0x9e3779b9) >>> 0), 2 * params.eta);
     this.logPrice = new Float64Array(n);
     this.stance = new Float64Array(n);
     this.returns = new Float64Array(n);
@@ -102,8 +105,8 @@ export class AgentModel {
         this.exposure[j] = derivativeExposure(d);
       }
     }
+    this.ones = tf.ones([shape.agentsPerInstrument, 1]);
     this.offsets = new Float32Array(n * CLUSTERS_PER_INSTRUMENT);
-    this.scales = new Float32Array(n);
   }
 
   /** Sets a base instrument's anchor; its first anchor also sets its starting price. */
@@ -150,7 +153,6 @@ export class AgentModel {
       const heat = (this.heat[j] ?? 1) + this.cal.heatDecay * (turbulence / k - (this.heat[j] ?? 1));
       this.heat[j] = heat;
       const rho = this.cal.rhoCalm + (this.cal.rhoMax - this.cal.rhoCalm) * Math.tanh(this.cal.herdGain * Math.max(0, heat - 1));
-      this.scales[j] = 2 * eta * Math.sqrt(1 - rho);
       const common = this.cal.gammaHerd * (sampledStance / k) + this.cal.lambdaMood * mood;
       const clusterNoise = eta * Math.sqrt(rho);
       const fundamental = this.cal.wFundamental * ((this.anchor[j] ?? 0) - (this.logPrice[j] ?? 0));
@@ -170,9 +172,10 @@ export class AgentModel {
     const noise = this.pool.next();
     const sums = tf.tidy(() => {
       const eps = tf.reshape(noise, [instruments, CLUSTERS_PER_INSTRUMENT, agentsPerCluster]);
-      const scale = tf.tensor3d(this.scales, [instruments, 1, 1]);
       const offset = tf.tensor3d(this.offsets, [instruments, CLUSTERS_PER_INSTRUMENT, 1]);
-      return tf.sum(tf.sigmoid(tf.add(tf.mul(eps, scale), offset)), [1, 2]);
+      const stances = tf.reshape(tf.sigmoid(tf.add(eps, offset)), [instruments, CLUSTERS_PER_INSTRUMENT * agentsPerCluster]);
+      // A matMul with a column of ones sums each instrument's row: faster than the reduction on wasm.
+      return tf.matMul(stances, this.ones);
     });
     const values = sums.dataSync();
     sums.dispose();
@@ -212,5 +215,6 @@ export class AgentModel {
 
   dispose(): void {
     this.pool.dispose();
+    this.ones.dispose();
   }
 }

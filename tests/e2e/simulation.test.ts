@@ -83,13 +83,13 @@ describe('market-intel simulate', () => {
   it('prints throughput, backend and the stylized facts as JSON, and the returns as CSV, the same for the same seed', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mi-sim-'));
     const run = async (file: string) => {
-      const cli = spawnCli(['simulate', '--steps', '300', '--seed', '5', '--agents', '100', '--backend', 'wasm', '--json', '--returns-csv', join(dir, file)]);
+      const cli = spawnCli(['simulate', '--steps', '300', '--seed', '5', '--agents', '120', '--backend', 'wasm', '--json', '--returns-csv', join(dir, file)]);
       const exit = await cli.exited;
       return { exit, out: JSON.parse(cli.stdout()) as Record<string, unknown>, csv: readFileSync(join(dir, file), 'utf8') };
     };
     const a = await run('a.csv');
     expect(a.exit.code).toBe(0);
-    expect(a.out).toMatchObject({ backend: 'wasm', seed: 5, steps: 300, instruments: 120, agents: 12000 });
+    expect(a.out).toMatchObject({ backend: 'wasm', seed: 5, steps: 300, instruments: 120, agents: 14400 });
     expect(Number(a.out['agentStepsPerSecond'])).toBeGreaterThan(0);
     expect(a.out['stylizedFacts']).toMatchObject({ instruments: 120, steps: 300 });
     const lines = a.csv.trim().split('\n');
@@ -104,9 +104,9 @@ describe('market-intel simulate', () => {
   });
 
   it('prints a readable table without --json', async () => {
-    const cli = spawnCli(['simulate', '--steps', '150', '--agents', '100', '--backend', 'cpu']);
+    const cli = spawnCli(['simulate', '--steps', '150', '--agents', '120', '--backend', 'cpu']);
     expect((await cli.exited).code).toBe(0);
-    expect(cli.stdout()).toMatch(/^backend {8}cpu \(javascript\)\nmodel {10}120 instruments × 100 agents = 12000 agents, seed 42\n/);
+    expect(cli.stdout()).toMatch(/^backend {8}cpu \(javascript\)\nmodel {10}120 instruments × 120 agents = 14400 agents, seed 42\n/);
     expect(cli.stdout()).toContain('acf r lag 1');
   });
 

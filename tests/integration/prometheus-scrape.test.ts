@@ -21,7 +21,7 @@ const ALERT_NAMES = ['CircuitBreakerOpen', 'HighErrorRate', 'PortfolioLargeDrawd
  * Components `run` starts with these flags, each reporting market_system_service_up = 1 once started.
  * Others may join them (a new stage): they must be up too, but need not be listed here.
  */
-const SERVICES = ['bus', 'http', 'market', 'sentiment', 'simulation'];
+const SERVICES = ['bus', 'http', 'market', 'portfolio', 'sentiment', 'simulation'];
 
 /** Waits for the first scrape, checks what it stored, and returns that sample's time (s since the epoch). */
 async function expectScraped(prometheus: Prometheus, instance: string): Promise<number> {
