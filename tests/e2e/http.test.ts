@@ -28,6 +28,15 @@ function publishedTypes(text: string): string[] {
   return [...text.matchAll(PUBLISHED)].map((m) => m[1] ?? '').sort();
 }
 
+/** Every metric issue 8 names; each must be declared in the running worker's output. */
+const ISSUE_METRICS = [
+  'service_up', 'circuit_breaker_state', 'errors_total', 'data_fetch_duration_seconds', 'data_fetch_total',
+  'data_points_published_total', 'data_age_seconds', 'quote_rejections_total', 'portfolio_value_dollars',
+  'portfolio_pnl_dollars', 'portfolio_exposure_ratio', 'win_rate', 'trade_pnl_dollars', 'trades_total',
+  'simulation_global_state', 'simulation_signals_total', 'simulation_step_duration_seconds', 'sentiment_index',
+  'store_backlog', 'tick_duration_seconds', 'event_loop_delay_seconds',
+].map((name) => `market_system_${name}`);
+
 describe('market-intel run serves metrics and health over HTTP', () => {
   it('reports what it published, never a configured secret, in text promtool accepts', async () => {
     const port = await freePort();
@@ -58,7 +67,9 @@ describe('market-intel run serves metrics and health over HTTP', () => {
       // A trade may or may not have happened in the first ticks; everything else is published every tick.
       expect(publishedTypes(metrics).filter((t) => t !== 'trade')).toEqual(['portfolio', 'quote', 'signal', 'sim.state']);
       expect(totalPublished(metrics)).toBe(status?.bus.published);
+      for (const name of ISSUE_METRICS) expect(metrics, name).toMatch(new RegExp(`^# TYPE ${name} `, 'm'));
       expect(sample(metrics, 'market_system_portfolio_value_dollars')).toBe(status?.portfolio.equity);
+      expect(sample(metrics, 'market_system_simulation_signals_total{action="HOLD"}') ?? 0).toBeGreaterThan(0);
       expect(sample(metrics, 'market_system_portfolio_pnl_dollars{type="total"}')).toBe(status?.portfolio.totalPnl);
       for (const service of ['market', 'bus', 'sentiment', 'simulation', 'portfolio', 'http']) expect(sample(metrics, `market_system_service_up{service="${service}"}`)).toBe(1);
 

@@ -7,7 +7,7 @@ describe('market-intel run on live Yahoo data (recorded, served on 127.0.0.1)', 
     const yahoo = await startYahoo(json(QUOTE_AAPL));
     try {
       const port = await freePort();
-      const subscriber = spawnCli(['subscribe', '--endpoint', `tcp://127.0.0.1:${port}`, '--count', '2']);
+      const subscriber = spawnCli(['subscribe', '--endpoint', `tcp://127.0.0.1:${port}`, '--topics', 'quote.', '--count', '2']);
       await subscriber.waitFor('subscribed to');
       const worker = spawnCli(
         ['run', '--symbols', 'AAPL', '--source', 'yahoo', '--max-quote-age', '0', '--ticks', '2', '--interval', '0.2', '--zmq-warmup-ms', '500', '--no-metrics', '--no-simulation', '--zmq-port', String(port)],
