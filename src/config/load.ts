@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseDotenv } from 'dotenv';
 import { ConfigError, ErrorCode } from '../domain/index.js';
@@ -60,6 +60,7 @@ const ENV_KEYS: readonly (readonly [RawKey, string])[] = [
   ['influxToken', 'INFLUXDB_TOKEN'],
   ['influxOrg', 'INFLUXDB_ORG'],
   ['influxBucket', 'INFLUXDB_BUCKET'],
+  ['episodicTtl', 'EPISODIC_TTL'],
 ];
 
 /** Settings whose values must never be echoed, even in an error. */
@@ -171,7 +172,9 @@ function build(parsed: ParsedConfig, source: SourceSetting, sim: SimulationSetti
     simulation: parsed.simulation,
     sim,
     portfolio: parsed.portfolio,
-    ledgerPath: resolve(cwd, parsed.ledger ?? (source.kind === 'replay' ? DEFAULTS.replayLedgerPath : DEFAULTS.ledgerPath)),
+    ledgerPath: resolve(cwd, parsed.ledger ?? join(parsed.dataDir, source.kind === 'replay' ? DEFAULTS.replayLedgerFile : DEFAULTS.ledgerFile)),
+    dataDir: resolve(cwd, parsed.dataDir),
+    episodicTtlS: parsed.episodicTtl,
     metrics: { enabled: parsed.metrics, port: parsed.metricsPort },
     zmq: { port: parsed.zmqPort, warmupMs: parsed.zmqWarmupMs },
     logLevel: parsed.debug ? 'debug' : parsed.logLevel,

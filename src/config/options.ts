@@ -21,8 +21,11 @@ export const DEFAULTS = {
   sentimentIntervalS: 300,
   sentimentMaxAgeS: 172_800,
   ccxtExchange: 'binance',
-  ledgerPath: 'data/ledger.sqlite',
-  replayLedgerPath: 'data/replay-ledger.sqlite',
+  dataDir: 'data',
+  ledgerFile: 'ledger.sqlite',
+  replayLedgerFile: 'replay-ledger.sqlite',
+  archiveFile: 'market_memory.sqlite',
+  episodicTtlS: 3600,
 } as const;
 
 /** A value-taking option of `run`. */
@@ -48,7 +51,8 @@ export type RunValueKey =
   | 'zmqWarmupMs'
   | 'sources'
   | 'maxQuoteAge'
-  | 'ledger';
+  | 'ledger'
+  | 'dataDir';
 
 export const VALUE_OPTIONS: readonly ValueOption[] = [
   {
@@ -86,11 +90,18 @@ export const VALUE_OPTIONS: readonly ValueOption[] = [
     help: 'refuse live quotes older than this (0 = no check); unset: 900 for equities in US market hours, 120 for crypto',
   },
   {
+    key: 'dataDir',
+    flag: '--data-dir <path>',
+    env: 'DATA_DIR',
+    help: 'folder of the embedded stores: the ledgers, the SQLite archive (market_memory.sqlite) and the spool of unwritten events',
+    defaultText: DEFAULTS.dataDir,
+  },
+  {
     key: 'ledger',
     flag: '--ledger <path>',
     env: 'LEDGER_PATH',
     help: 'the paper portfolio\'s ledger file (SQLite): restored at start; a replay resumes an unfinished run from it',
-    defaultText: `${DEFAULTS.ledgerPath} (live), ${DEFAULTS.replayLedgerPath} (replay)`,
+    defaultText: `<data-dir>/${DEFAULTS.ledgerFile} (live), <data-dir>/${DEFAULTS.replayLedgerFile} (replay)`,
   },
   { key: 'ticks', flag: '--ticks <n>', help: 'stop after n ticks (integer >= 1)' },
   { key: 'duration', flag: '--duration <seconds>', help: 'stop after this many wall-clock seconds (> 0)' },
@@ -134,6 +145,7 @@ export const ENV_ONLY: readonly { readonly env: string; readonly help: string; r
   { env: 'SIM_AGENTS', help: 'simulation: agents per instrument (default 1000)' },
   { env: 'SIM_SEED', help: 'simulation: seed of every random draw (default 42)' },
   { env: 'SIGNAL_THRESHOLD', help: 'simulation: |drift/standard error| for BUY/SELL instead of HOLD (default 2)' },
+  { env: 'EPISODIC_TTL', help: `seconds every episodic-memory key and stream entry lives (default ${DEFAULTS.episodicTtlS})` },
   { env: 'REDIS_URL', help: 'redis://[user:pass@]host:port/db for episodic memory (or REDIS_HOST/REDIS_PORT)', secret: true },
   { env: 'REDIS_HOST', help: 'Redis host (episodic memory); unset = embedded in-process store' },
   { env: 'REDIS_PORT', help: `Redis port (default ${DEFAULTS.redisPort})` },

@@ -43,6 +43,8 @@ export const rawConfigSchema = z.strictObject({
   simulation: z.boolean().default(true),
   portfolio: z.boolean().default(true),
   ledger: textField.optional(),
+  dataDir: textField.default(DEFAULTS.dataDir),
+  episodicTtl: integerField('expected an integer number of seconds from 1 to 604800', (n) => n >= 1 && n <= 604_800).default(DEFAULTS.episodicTtlS),
   metrics: z.boolean().default(true),
   debug: z.boolean().default(false),
   logLevel: logLevelField.default(DEFAULTS.logLevel),
@@ -119,6 +121,10 @@ export type Config = {
   readonly portfolio: boolean;
   /** The portfolio's ledger file (absolute path). */
   readonly ledgerPath: string;
+  /** Folder of the embedded stores (absolute): SQLite archive, spool. */
+  readonly dataDir: string;
+  /** Seconds every episodic-memory entry lives. */
+  readonly episodicTtlS: number;
   readonly metrics: { readonly enabled: boolean; readonly port: number };
   readonly zmq: { readonly port: number; readonly warmupMs: number };
   readonly logLevel: LogLevel;
