@@ -1,5 +1,6 @@
 -- market-intel archive schema for MySQL 8 / MariaDB 10.6+.
--- Idempotent: safe to apply again (CREATE ... IF NOT EXISTS everywhere).
+-- Idempotent: safe to apply again (CREATE ... IF NOT EXISTS, and each later
+-- version's ALTERs run only on tables that do not have them yet).
 -- Money and prices are DECIMAL (exact); instants are DATETIME(3) in UTC.
 -- Apply with `market-intel db init` (storage issue) or:
 --   mysql -h HOST -u USER -p < init-db.sql
@@ -106,3 +107,63 @@ CREATE TABLE IF NOT EXISTS portfolio_snapshots (
 ) ENGINE=InnoDB;
 
 INSERT IGNORE INTO schema_version (version, applied_at) VALUES (1, UTC_TIMESTAMP(3));
+
+-- Version 2: every event row carries its event id (`${runId}:${kind}:${seq}`,
+-- the port's idempotency key), and only that id, or a key that names the same
+-- thing (a run's trade id, a run's simulation step), is unique. The version 1
+-- keys on (run, symbol/market, ts[, source]) could merge distinct events: two
+-- signals from different sources at one instant, two snapshots in one tick,
+-- the same trade id in two runs (trade ids are unique within a run only).
+-- They stay as plain indexes; each table gains an index on ts alone, the
+-- archive's query. Snapshots keep total P&L as given. Each table changes in one
+-- ALTER, run only while the table lacks event_id, so this section is idempotent
+-- and works on MySQL 8 (no ADD COLUMN IF NOT EXISTS there). Version 1 tables
+-- never held events (nothing wrote them), so event_id needs no backfill.
+SET @ddl = IF((SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = DATABASE()
+    AND table_name = 'quotes' AND column_name = 'event_id') = 0,
+  'ALTER TABLE quotes ADD COLUMN event_id VARCHAR(128) NOT NULL AFTER id, ADD UNIQUE KEY uq_quotes_event (event_id),
+     DROP INDEX uq_quotes_run_symbol_ts, ADD KEY idx_quotes_run_symbol_ts (run_id, symbol, ts), ADD KEY idx_quotes_ts (ts)',
+  'DO 0');
+PREPARE ddl FROM @ddl; EXECUTE ddl; DEALLOCATE PREPARE ddl;
+
+SET @ddl = IF((SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = DATABASE()
+    AND table_name = 'sentiment' AND column_name = 'event_id') = 0,
+  'ALTER TABLE sentiment ADD COLUMN event_id VARCHAR(128) NOT NULL AFTER id, ADD UNIQUE KEY uq_sentiment_event (event_id),
+     DROP INDEX uq_sentiment_run_market_ts, ADD KEY idx_sentiment_run_market_ts (run_id, market, ts), ADD KEY idx_sentiment_ts (ts)',
+  'DO 0');
+PREPARE ddl FROM @ddl; EXECUTE ddl; DEALLOCATE PREPARE ddl;
+
+SET @ddl = IF((SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = DATABASE()
+    AND table_name = 'signals' AND column_name = 'event_id') = 0,
+  'ALTER TABLE signals ADD COLUMN event_id VARCHAR(128) NOT NULL AFTER id, ADD UNIQUE KEY uq_signals_event (event_id),
+     DROP INDEX uq_signals_run_symbol_ts, ADD KEY idx_signals_run_symbol_ts (run_id, symbol, ts), ADD KEY idx_signals_ts (ts)',
+  'DO 0');
+PREPARE ddl FROM @ddl; EXECUTE ddl; DEALLOCATE PREPARE ddl;
+
+SET @ddl = IF((SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = DATABASE()
+    AND table_name = 'sim_states' AND column_name = 'event_id') = 0,
+  'ALTER TABLE sim_states ADD COLUMN event_id VARCHAR(128) NOT NULL AFTER id, ADD UNIQUE KEY uq_sim_states_event (event_id)',
+  'DO 0');
+PREPARE ddl FROM @ddl; EXECUTE ddl; DEALLOCATE PREPARE ddl;
+
+-- trades: the primary key was trade_id alone; an AUTO_INCREMENT id (write
+-- order, like the other tables) replaces it and (run_id, trade_id) is unique.
+SET @ddl = IF((SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = DATABASE()
+    AND table_name = 'trades' AND column_name = 'event_id') = 0,
+  'ALTER TABLE trades DROP PRIMARY KEY,
+     ADD COLUMN id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY FIRST,
+     ADD COLUMN event_id VARCHAR(128) NOT NULL AFTER id, ADD UNIQUE KEY uq_trades_event (event_id),
+     ADD UNIQUE KEY uq_trades_run_trade (run_id, trade_id), ADD KEY idx_trades_ts (ts)',
+  'DO 0');
+PREPARE ddl FROM @ddl; EXECUTE ddl; DEALLOCATE PREPARE ddl;
+
+SET @ddl = IF((SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = DATABASE()
+    AND table_name = 'portfolio_snapshots' AND column_name = 'event_id') = 0,
+  'ALTER TABLE portfolio_snapshots ADD COLUMN event_id VARCHAR(128) NOT NULL AFTER id,
+     ADD COLUMN total_pnl_usd DECIMAL(20,2) NOT NULL AFTER unrealized_pnl_usd,
+     ADD UNIQUE KEY uq_snapshots_event (event_id),
+     DROP INDEX uq_snapshots_run_ts, ADD KEY idx_snapshots_run_ts (run_id, ts)',
+  'DO 0');
+PREPARE ddl FROM @ddl; EXECUTE ddl; DEALLOCATE PREPARE ddl;
+
+INSERT IGNORE INTO schema_version (version, applied_at) VALUES (2, UTC_TIMESTAMP(3));

@@ -99,6 +99,28 @@ describe('StoreWriter', () => {
     await second.close();
   });
 
+  it('sets aside a batch the store refuses for good and writes the rest', async () => {
+    const sink = new Switchable();
+    const poison = { ...quote(3), price: Number.NaN };
+    const picky: EventSink = {
+      name: 'memory',
+      write: async (events) => {
+        if (events.some((e) => e.kind === 'quote' && Number.isNaN(e.price))) throw new StoreError('memory', 'write', 'price NaN', { transient: false });
+        await sink.write(events);
+      },
+      close: () => sink.close(),
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'mi-spool-'));
+    const w = new StoreWriter({ sink: picky, spoolDir: dir, flushIntervalMs: 5, batchSize: 1 });
+    w.start();
+    for (const e of [quote(1), quote(2), poison, quote(4)]) w.enqueue(e);
+    await until(() => w.stats().backlog === 0 && sink.accepted.length === 3, 'the good events');
+    expect(sink.accepted).toEqual(['run1:quote:1', 'run1:quote:2', 'run1:quote:4']);
+    expect(w.stats()).toMatchObject({ rejected: 1, spooled: 0 });
+    expect(readFileSync(join(dir, 'memory.rejected.jsonl'), 'utf8')).toContain('"id":"run1:quote:3"');
+    await w.close();
+  });
+
   it('never makes the caller wait or throw, however slow or dead the store', () => {
     const sink = new Switchable();
     sink.down = true;

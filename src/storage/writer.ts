@@ -6,7 +6,9 @@
  * append-only journal (`<spoolDir>/<store>.jsonl`) that is replayed, oldest
  * first, once the store takes writes again, also after a restart. Stores
  * are idempotent by event id, so an event written twice (a batch that
- * failed after the store took it, a replayed journal) is stored once.
+ * failed after the store took it, a replayed journal) is stored once. A
+ * batch the store refuses for good (bad data, a non-transient StoreError)
+ * is set aside in `<store>.rejected.jsonl` rather than blocking the rest.
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,13 +19,19 @@ import {
   ExponentialBackoff,
   TimeoutStrategy,
   circuitBreaker,
-  handleAll,
+  handleWhen,
   retry,
   timeout,
   wrap,
   type IPolicy,
 } from 'cockatiel';
+import { StoreError } from './errors.js';
 import type { EventSink, StoredEvent } from './ports.js';
+
+/** A failure that may pass: a store error marked transient, or anything unexpected (a dropped socket). */
+function mayPass(err: unknown): boolean {
+  return !(err instanceof StoreError) || err.transient;
+}
 
 /** How a writer behaves; the defaults suit a worker ticking every second or faster. */
 export type WriterOptions = {
@@ -34,6 +42,11 @@ export type WriterOptions = {
   readonly maxBuffer?: number;
   /** Events per write call. */
   readonly batchSize?: number;
+  /**
+   * Write calls in flight at once (stores are idempotent, so batches may
+   * land in any order; a failure spills the failed and later batches).
+   */
+  readonly concurrency?: number;
   /** How often the background loop drains, ms. */
   readonly flushIntervalMs?: number;
   /** Attempts per batch (1 + retries). */
@@ -57,6 +70,8 @@ export type WriterStats = {
   readonly spooled: number;
   readonly written: number;
   readonly failedBatches: number;
+  /** Events the store refused for good (bad data), set aside in `<store>.rejected.jsonl`. */
+  readonly rejected: number;
   /** Duration of the last successful write call, ms. */
   readonly lastWriteMs: number;
   readonly breaker: 'closed' | 'open' | 'half_open';
@@ -67,6 +82,7 @@ export class StoreWriter {
   private spooled = 0;
   private written = 0;
   private failedBatches = 0;
+  private rejected = 0;
   private lastWriteMs = 0;
   private timer: NodeJS.Timeout | undefined;
   private draining: Promise<void> | undefined;
@@ -83,11 +99,11 @@ export class StoreWriter {
     mkdirSync(options.spoolDir, { recursive: true });
     this.journal = join(options.spoolDir, `${options.sink.name}.jsonl`);
     this.spooled = existsSync(this.journal) ? countLines(this.journal) : 0;
-    this.breaker = circuitBreaker(handleAll, {
+    this.breaker = circuitBreaker(handleWhen(mayPass), {
       halfOpenAfter: options.halfOpenAfterMs ?? 5_000,
       breaker: new ConsecutiveBreaker(options.breakerThreshold ?? 3),
     });
-    const retries = retry(handleAll, {
+    const retries = retry(handleWhen(mayPass), {
       maxAttempts: Math.max(0, (options.attempts ?? 3) - 1),
       backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 1_000 }),
     });
@@ -123,6 +139,7 @@ export class StoreWriter {
       spooled: this.spooled,
       written: this.written,
       failedBatches: this.failedBatches,
+      rejected: this.rejected,
       lastWriteMs: this.lastWriteMs,
       breaker: state === CircuitState.Open || state === CircuitState.Isolated ? 'open' : state === CircuitState.HalfOpen ? 'half_open' : 'closed',
     };
@@ -140,12 +157,18 @@ export class StoreWriter {
   private async drainOnce(): Promise<void> {
     if (this.queue.length > this.maxBuffer) this.spill();
     if (this.spooled > 0 && !(await this.replayJournal())) return this.spill();
+    const lanes = this.options.concurrency ?? 1;
     while (this.queue.length > 0) {
       const queue = this.queue;
-      const batch = queue.slice(0, this.batchSize);
-      if (!(await this.tryWrite(batch))) return this.spill();
-      // close() may have spilled the queue meanwhile (the batch with it: written twice, stored once).
-      if (this.queue === queue) queue.splice(0, batch.length);
+      const taken = Math.min(queue.length, this.batchSize * lanes);
+      const batches: StoredEvent[][] = [];
+      for (let i = 0; i < taken; i += this.batchSize) batches.push(queue.slice(i, Math.min(taken, i + this.batchSize)));
+      const results = await Promise.all(batches.map((batch) => this.tryWrite(batch)));
+      const firstFailed = results.indexOf(false);
+      const done = firstFailed === -1 ? taken : firstFailed * this.batchSize;
+      // close() may have spilled the queue meanwhile (these batches with it: written twice, stored once).
+      if (this.queue === queue) queue.splice(0, done);
+      if (firstFailed !== -1) return this.spill();
     }
   }
 
@@ -160,8 +183,17 @@ export class StoreWriter {
     } catch (err) {
       this.failedBatches += 1;
       if (!(err instanceof BrokenCircuitError)) this.options.onError?.(err);
-      return false;
+      if (mayPass(err)) return false;
+      // Refused for good (bad data): retrying cannot help and would block every later event.
+      // Set the batch aside, readable, and go on.
+      appendFileSync(this.rejectedPath, batch.map((e) => `${JSON.stringify(e)}\n`).join(''));
+      this.rejected += batch.length;
+      return true;
     }
+  }
+
+  private get rejectedPath(): string {
+    return join(this.options.spoolDir, `${this.store}.rejected.jsonl`);
   }
 
   /** Moves the whole queue, in order, to the end of the journal (one append). */
