@@ -1,0 +1,117 @@
+/**
+ * A private VictoriaMetrics (the Debian `victoria-metrics` binary, 1.79) in a
+ * child process, with its storage in a temporary directory, and a reader for
+ * its export API. It takes the InfluxDB line protocol on `/api/v2/write`
+ * (org, bucket and token ignored) and stores each field as the series
+ * `<measurement>_<field>`, tags as labels (../shared/SERVICES.md section 1).
+ * @see https://docs.victoriametrics.com/single-server-victoriametrics/#how-to-send-data-from-influxdb-compatible-agents-such-as-telegraf
+ * @see https://docs.victoriametrics.com/single-server-victoriametrics/#how-to-export-data-in-json-line-format
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { freePort } from './net.js';
+import { pollFor } from './prometheus.js';
+
+/** One exported series: its labels (with `__name__`) and its raw samples, oldest first. */
+export type VictoriaSeries = {
+  readonly metric: Readonly<Record<string, string>>;
+  readonly values: readonly number[];
+  readonly timestamps: readonly number[];
+};
+
+/** A running VictoriaMetrics on 127.0.0.1. */
+export type Victoria = {
+  /** Base URL, e.g. `http://127.0.0.1:41234`. */
+  readonly url: string;
+  /** Its log so far: for failure messages. */
+  readonly log: () => string;
+  /**
+   * Every series matching the selector (`{__name__=~"market_data_.*"}`), sorted by name then labels.
+   * It first flushes what was written: otherwise samples show only after about 10 s.
+   */
+  readonly exportSeries: (selector: string) => Promise<VictoriaSeries[]>;
+  /** Kills it (SIGKILL), waits for its exit and deletes its storage. Safe to call twice. */
+  readonly close: () => Promise<void>;
+};
+
+/**
+ * The flags, besides the storage path and listen address:
+ * - a 100-year retention, so that tests may write fixed past timestamps (samples older than the retention are dropped);
+ * - no search latency offset: the default 30 s hides fresh samples from queries;
+ * - deduplication at 1 ms: a sample written twice at one timestamp is kept once,
+ *   as InfluxDB overwrites a point (without it VictoriaMetrics keeps both).
+ */
+export const VICTORIA_FLAGS = ['-retentionPeriod=100y', '-search.latencyOffset=0s', '-dedup.minScrapeInterval=1ms'] as const;
+
+const MISSING = 'the `victoria-metrics` binary is not on PATH: install the Debian package "victoria-metrics" (apt-get install victoria-metrics)';
+
+const exportLine = z.object({
+  metric: z.record(z.string(), z.string()),
+  values: z.array(z.number()),
+  timestamps: z.array(z.number()),
+});
+
+/** Throws, saying what to install, unless `victoria-metrics -version` runs. */
+function requireBinary(): void {
+  const probe = spawnSync('victoria-metrics', ['-version'], { encoding: 'utf8' });
+  if (probe.error !== undefined || probe.status !== 0) throw new Error(`${MISSING} (${probe.error?.message ?? `exit ${probe.status}`})`);
+}
+
+function seriesKey(series: VictoriaSeries): string {
+  return JSON.stringify(Object.entries(series.metric).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** Starts VictoriaMetrics on a free 127.0.0.1 port and resolves once `/health` answers 200 (up to `readyTimeoutMs`). */
+export async function startVictoria(readyTimeoutMs = 10_000): Promise<Victoria> {
+  requireBinary();
+  const dir = mkdtempSync(join(tmpdir(), 'mi-victoria-'));
+  const url = `http://127.0.0.1:${await freePort()}`;
+  const child = spawn('victoria-metrics', [`-storageDataPath=${dir}`, `-httpListenAddr=${url.slice('http://'.length)}`, ...VICTORIA_FLAGS], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (log += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (log += d));
+  const exited = new Promise<void>((resolve) => {
+    child.once('close', () => resolve());
+    child.once('error', (err) => ((log += `\nspawn failed: ${err.message}`), resolve()));
+  });
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (!closed && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    closed = true;
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    // An early exit (port taken, bad flag) ends the wait at once rather than at the deadline.
+    const outcome = await pollFor(async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return 'exited';
+      return (await fetch(`${url}/health`)).status === 200 ? 'ready' : undefined;
+    }, readyTimeoutMs, `victoria-metrics at ${url}/health`, 50);
+    if (outcome === 'exited') throw new Error(`victoria-metrics exited (code ${child.exitCode}, signal ${child.signalCode})`);
+  } catch (err) {
+    await close();
+    throw new Error(`victoria-metrics did not become ready: ${err instanceof Error ? err.message : String(err)}\nlog:\n${log}`, { cause: err });
+  }
+  const exportSeries = async (selector: string): Promise<VictoriaSeries[]> => {
+    const flushed = await fetch(`${url}/internal/force_flush`, { signal: AbortSignal.timeout(5_000) });
+    if (!flushed.ok) throw new Error(`force_flush: HTTP ${flushed.status} ${await flushed.text()}`);
+    const response = await fetch(`${url}/api/v1/export`, {
+      method: 'POST',
+      body: new URLSearchParams({ 'match[]': selector }),
+      signal: AbortSignal.timeout(5_000),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`export ${selector}: HTTP ${response.status} ${text}`);
+    const series = text
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => exportLine.parse(JSON.parse(line)));
+    return series.sort((a, b) => (seriesKey(a) < seriesKey(b) ? -1 : seriesKey(a) > seriesKey(b) ? 1 : 0));
+  };
+  return { url, log: () => log, close, exportSeries };
+}
