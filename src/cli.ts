@@ -18,6 +18,8 @@ async function main(argv: readonly string[]): Promise<void> {
     quote: async (symbols, options) => (await import('./cli/quote.js')).quoteCommand(symbols, options),
     sentiment: async (options) => (await import('./cli/sentiment.js')).sentimentCommand(options),
     simulate: async (options) => (await import('./cli/simulate.js')).simulateCommand(options),
+    history: async (options) => (await import('./cli/history.js')).historyCommand(options),
+    dbInit: async (options) => (await import('./cli/db.js')).dbInitCommand(options),
   });
   try {
     await program.parseAsync([...argv]);

@@ -39,6 +39,8 @@ export type Handlers = {
   readonly quote: (symbols: string, options: Record<string, unknown>) => Promise<void>;
   readonly sentiment: (options: Record<string, unknown>) => Promise<void>;
   readonly simulate: (options: Record<string, unknown>) => Promise<void>;
+  readonly history: (options: Record<string, unknown>) => Promise<void>;
+  readonly dbInit: (options: Record<string, unknown>) => Promise<void>;
 };
 
 /** Builds the commander program; parse errors throw instead of exiting. */
@@ -77,12 +79,26 @@ export function buildProgram(handlers: Handlers): Command {
     .addHelpText('after', '\nModel parameters come from the environment: NUM_BASE_TICKERS, DERIVS_PER_TICKER, CROSS_SAMPLE_K, ETA,\nPHI_LADDER, SIGNAL_THRESHOLD (see `market-intel run --help`).')
     .action((options: Record<string, unknown>) => handlers.simulate(options));
   program
+    .command('history')
+    .description('print what the archive holds (MySQL when MYSQL_HOST is set, else the embedded SQLite file), oldest first')
+    .option('--symbol <symbol>', 'only this symbol (quotes, signals, trades)')
+    .option('--since <when>', 'a duration back from now (90s, 15m, 1h, 7d) or an ISO-8601 time (default: 1h)')
+    .option('--kinds <list>', 'comma list of quote, sentiment, signal, sim_state, trade, portfolio (default: all)')
+    .option('--limit <n>', 'at most n events (default: 1000)')
+    .option('--json', 'one JSON object on stdout: store, count, events')
+    .action((options: Record<string, unknown>) => handlers.history(options));
+  const db = program.command('db').description('archive database commands');
+  db.command('init')
+    .description('apply init-db.sql (idempotent) to the configured MySQL/MariaDB, or create the embedded SQLite archive')
+    .option('--json', 'one JSON object on stdout')
+    .action((options: Record<string, unknown>) => handlers.dbInit(options));
+  program
     .command('subscribe')
     .description('print every message of a running worker as one JSON line (late joiners miss earlier messages)')
     .option('--endpoint <url>', 'ZeroMQ endpoint to connect to (default: tcp://127.0.0.1:5555)')
     .option('--topics <prefixes>', 'comma list of topic prefixes, e.g. quote.,trade. (default: all)')
     .option('--count <n>', 'exit after n messages')
     .action((options: Record<string, unknown>) => handlers.subscribe(options));
-  for (const command of program.commands) command.exitOverride().configureOutput({ outputError: () => undefined });
+  for (const command of [...program.commands, ...db.commands]) command.exitOverride().configureOutput({ outputError: () => undefined });
   return program;
 }

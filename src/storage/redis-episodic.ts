@@ -152,15 +152,19 @@ export class RedisEpisodicMemory implements EpisodicMemory {
     this.assertOpen('write');
     if (events.length === 0) return;
     const streamKey = this.key('events');
-    const tx = this.redis.multi();
+    // One pipeline (no MULTI: every command is idempotent, and MULTI doubles the replies).
+    // Within a batch only the last event of a slot matters for "latest": one SET per slot.
+    const tx = this.redis.pipeline();
+    const lastOfSlot = new Map<string, string>();
     for (const event of events) {
       const json = JSON.stringify(event);
       const slot = latestSlotOf(event);
-      // @see https://redis.io/docs/latest/commands/set/
-      if (slot !== undefined) tx.set(this.key(`latest:${slot}`), json, 'EX', this.ttlS);
+      if (slot !== undefined) lastOfSlot.set(slot, json);
       // @see https://redis.io/docs/latest/commands/xadd/
       tx.xadd(streamKey, 'MAXLEN', '~', this.maxStream, '*', 'id', event.id, 'e', json);
     }
+    // @see https://redis.io/docs/latest/commands/set/
+    for (const [slot, json] of lastOfSlot) tx.set(this.key(`latest:${slot}`), json, 'EX', this.ttlS);
     // @see https://redis.io/docs/latest/commands/expire/
     tx.expire(streamKey, this.ttlS);
     let results: [error: Error | null, result: unknown][] | null;
@@ -170,7 +174,7 @@ export class RedisEpisodicMemory implements EpisodicMemory {
     } catch (err) {
       throw this.failure('write', err);
     }
-    if (results === null) throw new StoreError(this.name, 'write', 'the transaction was aborted', { transient: true });
+    if (results === null) throw new StoreError(this.name, 'write', 'the pipeline was aborted', { transient: true });
     const failed = results.find(([error]) => error !== null)?.[0];
     if (failed) throw this.failure('write', failed);
   }

@@ -11,6 +11,8 @@ export type StatusSources = {
   readonly counts: () => Readonly<Record<string, unknown>>;
   /** The paper portfolio's summary; undefined with --no-portfolio. */
   readonly portfolio: () => unknown;
+  /** Each store's writer: backlog, spooled, written, breaker. */
+  readonly stores: () => unknown;
 };
 
 /**
@@ -60,6 +62,7 @@ export class WorkerHealth implements HealthProbe {
       bus: this.sources.bus(),
       counts: this.sources.counts(),
       portfolio: this.sources.portfolio(),
+      stores: this.sources.stores(),
     };
   }
 }

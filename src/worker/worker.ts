@@ -20,6 +20,7 @@ import { packageVersion } from '../telemetry/version.js';
 import { MarketMonitor, type MarketCounts } from './market-monitor.js';
 import { SimulationStage } from './simulation-stage.js';
 import { PortfolioStage } from './portfolio-stage.js';
+import { StoreStage, StoringPublisher } from './store-stage.js';
 
 /** How long an in-flight fetch may go on after stop() before it is cut off. */
 const STOP_GRACE_MS = 3_000;
@@ -113,6 +114,7 @@ class TickLoopWorker implements Worker {
   private readonly sentiment: SentimentStage;
   private readonly simulation: SimulationStage | undefined;
   private readonly portfolio: PortfolioStage | undefined;
+  private readonly stores: StoreStage;
   /** A resumed replay re-feeds ticks up to here to the models, without trading or publishing. */
   private catchUpThroughMs: number | undefined;
   private caughtUp = 0;
@@ -133,7 +135,10 @@ class TickLoopWorker implements Worker {
     private readonly log: Logger,
     parts: WorkerParts,
   ) {
-    ({ feed: this.feed, clock: this.clock, bus: this.bus, counted: this.counted, monitor: this.monitor, metrics: this.metrics } = parts);
+    ({ feed: this.feed, clock: this.clock, bus: this.bus, monitor: this.monitor, metrics: this.metrics } = parts);
+    this.stores = new StoreStage(config, this.metrics, log.child({ component: 'stores' }));
+    // Everything the stages publish is also kept by the stores.
+    this.counted = new StoringPublisher(parts.counted, this.stores);
     this.sentiment = new SentimentStage(config, parts.sentiment, this.counted, this.clock, this.metrics);
     this.health = new WorkerHealth(config, {
       version: packageVersion(),
@@ -142,6 +147,7 @@ class TickLoopWorker implements Worker {
       bus: () => this.bus.stats(),
       counts: () => ({ quotesPublished: this.quotesPublished, errors: { ...this.errorCounts }, ...this.monitor.counts() }),
       portfolio: () => this.portfolio?.summary(),
+      stores: () => this.stores.stats(),
     });
     this.simulation = config.simulation
       ? new SimulationStage(config, this.counted, this.clock, this.metrics, this.health, log.child({ component: 'simulation' }))
@@ -161,6 +167,7 @@ class TickLoopWorker implements Worker {
         start: async () => (await bus.start(), `publishing on ${bus.endpoints.join(', ')}`),
         close: () => bus.close(),
       },
+      this.stores,
       this.sentiment,
       ...(this.simulation ? [this.simulation] : []),
       ...(this.portfolio ? [this.portfolio] : []),
