@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Config } from '../config/index.js';
 import type { MessagePublisher, MessageType, PayloadOf } from '../bus/index.js';
 import { EventRecorder } from '../storage/events.js';
-import type { Archive, EventSink, StoredEvent } from '../storage/ports.js';
+import type { Archive, EpisodicMemory, EventKind, EventSink, StoredEvent } from '../storage/ports.js';
 import { StoreWriter, type WriterStats } from '../storage/writer.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
@@ -33,6 +33,7 @@ export class StoreStage implements Component {
   private readonly recorder = new EventRecorder(this.runId);
   private writers: StoreWriter[] = [];
   private archive: Archive | undefined;
+  private episodic: EpisodicMemory | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -46,7 +47,9 @@ export class StoreStage implements Component {
       this.metrics.error(`store_${store}`);
       this.log.warn({ store, err: err instanceof Error ? err.message : String(err) }, 'store write failed; events wait in the writer');
     };
-    const sinks: EventSink[] = [buildEpisodic(this.config)];
+    const episodic = buildEpisodic(this.config);
+    this.episodic = episodic;
+    const sinks: EventSink[] = [episodic];
     const archive = buildArchive(this.config);
     this.archive = archive;
     sinks.push(archive);
@@ -65,13 +68,35 @@ export class StoreStage implements Component {
       })
       .catch(onError(archive.name));
     this.timer = setInterval(() => this.report(), 1_000).unref();
-    return sinks.map((s) => s.name).join(', ');
+    const warmed = await this.warm(archive, this.writers[0]);
+    return `${sinks.map((s) => s.name).join(', ')}${warmed > 0 ? `; episodic memory warmed with ${warmed} events of the last ${this.config.episodicTtlS} s` : ''}`;
+  }
+
+  /**
+   * Warms episodic memory (an embedded one starts empty) with what the
+   * archive holds from the last EPISODIC_TTL seconds; best effort.
+   */
+  private async warm(archive: Archive, episodic: StoreWriter | undefined): Promise<number> {
+    if (episodic === undefined) return 0;
+    try {
+      const events = await archive.query({ sinceMs: Date.now() - this.config.episodicTtlS * 1000, limit: 10_000 });
+      for (const event of events) episodic.enqueue(event);
+      return events.length;
+    } catch (err) {
+      this.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not read the archive to warm episodic memory');
+      return 0;
+    }
   }
 
   /** Queues the stored events of one published message on every store. */
   record<K extends MessageType>(type: K, payload: PayloadOf[K], tsMs: number): void {
     const events: StoredEvent[] = this.recorder.toEvents(type, payload, tsMs);
     for (const event of events) for (const writer of this.writers) writer.enqueue(event);
+  }
+
+  /** The latest event of a kind (per symbol) in episodic memory, once its writer delivered it. */
+  async latest(kind: EventKind, symbol?: string): Promise<StoredEvent | undefined> {
+    return this.episodic?.latest(kind, symbol);
   }
 
   /** Each writer's backlog and state, for /status and the metrics. */
