@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SYMBOL_RULE, parseSymbol, type WatchedSymbol } from '../domain/index.js';
+import { SYMBOL_RULE, parseSymbol, type Shard, type WatchedSymbol } from '../domain/index.js';
 
 /**
  * zod field parsers over raw strings (flags and env values are strings).
@@ -133,4 +133,16 @@ export const providerListField = z.string().transform((raw, ctx): readonly Provi
     return z.NEVER;
   }
   return names.filter(isProvider);
+});
+
+/** `i/n`: shard i (0-based) of n, 1 <= n <= 1024. */
+export const shardField = z.string().transform((raw, ctx): Shard => {
+  const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(raw);
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (!match || count < 1 || count > 1024 || index >= count) {
+    ctx.addIssue({ code: 'custom', message: 'expected i/n with 0 <= i < n <= 1024, e.g. 0/3' });
+    return z.NEVER;
+  }
+  return { index, count };
 });

@@ -169,3 +169,23 @@ describe('redactConfig', () => {
     expect(printed).toContain('cache:6379');
   });
 });
+
+describe('loadConfig --shard', () => {
+  it('keeps only this shard\'s symbols, from --shard i/n or SHARD_INDEX + SHARD_COUNT, and the shards cover the list once', () => {
+    const symbols = 'AAPL,MSFT,NVDA,TSLA,GOOGL,AMZN,META,BTC/USDT';
+    const parts = [0, 1, 2].map((i) => load({ flags: { symbols, shard: `${i}/3` } }).symbols.map((s) => s.symbol));
+    expect(parts.flat().sort()).toEqual(symbols.split(',').sort());
+    const fromEnv = load({ env: { SHARD_INDEX: '1', SHARD_COUNT: '3' }, flags: { symbols } });
+    expect(fromEnv.shard).toEqual({ index: 1, count: 3 });
+    expect(fromEnv.symbols.map((s) => s.symbol)).toEqual(parts[1]);
+    expect(load({ flags: { symbols } }).shard).toEqual({ index: 0, count: 1 });
+  });
+
+  it.each([
+    [{ flags: { symbols: 'AAPL', shard: '3/3' } }, '--shard "3/3": expected i/n with 0 <= i < n <= 1024, e.g. 0/3'],
+    [{ flags: { symbols: 'AAPL', shard: 'two' } }, '--shard "two": expected i/n with 0 <= i < n <= 1024, e.g. 0/3'],
+    [{ env: { SHARD_INDEX: '1' }, flags: { symbols: 'AAPL' } }, 'SHARD_INDEX/SHARD_COUNT "1/": expected i/n with 0 <= i < n <= 1024, e.g. 0/3'],
+  ])('rejects %j in one line', (input, message) => {
+    expect(errorOf(input)).toBe(message);
+  });
+});

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseDotenv } from 'dotenv';
-import { ConfigError, ErrorCode } from '../domain/index.js';
+import { ConfigError, ErrorCode, inShard } from '../domain/index.js';
 import { DEFAULTS, VALUE_OPTIONS, type RunValueKey } from './options.js';
 import { rawConfigSchema, type Config, type ParsedConfig, type RawKey } from './schema.js';
 import type { SourceSetting } from './fields.js';
@@ -101,6 +101,10 @@ function gather(input: ConfigInput, env: Readonly<Record<string, string | undefi
     if (option.env) take(option.key, env[option.env], option.env);
   }
   for (const [key, name] of ENV_KEYS) take(key, env[name], name);
+  // SHARD_INDEX + SHARD_COUNT (e.g. from a StatefulSet ordinal) spell --shard i/n.
+  if (env['SHARD_INDEX'] !== undefined || env['SHARD_COUNT'] !== undefined) {
+    take('shard', `${env['SHARD_INDEX'] ?? ''}/${env['SHARD_COUNT'] ?? ''}`, 'SHARD_INDEX/SHARD_COUNT');
+  }
   // Platforms that assign the port (Railway, Heroku) set PORT: honoured after --metrics-port and METRICS_PORT.
   take('metricsPort', env['PORT'], 'PORT');
   for (const key of ['simulation', 'portfolio', 'metrics', 'debug', 'verify'] as const) {
@@ -163,7 +167,8 @@ function build(parsed: ParsedConfig, source: SourceSetting, sim: SimulationSetti
     ? { url: parsed.influxUrl, token: parsed.influxToken, org: parsed.influxOrg, bucket: parsed.influxBucket }
     : undefined;
   return {
-    symbols: parsed.symbols ?? [],
+    symbols: (parsed.symbols ?? []).filter((s) => inShard(s.symbol, parsed.shard)),
+    shard: parsed.shard,
     capitalUsd: parsed.capital,
     intervalS: parsed.interval,
     source,

@@ -52,7 +52,8 @@ export type RunValueKey =
   | 'sources'
   | 'maxQuoteAge'
   | 'ledger'
-  | 'dataDir';
+  | 'dataDir'
+  | 'shard';
 
 export const VALUE_OPTIONS: readonly ValueOption[] = [
   {
@@ -103,6 +104,13 @@ export const VALUE_OPTIONS: readonly ValueOption[] = [
     help: 'the paper portfolio\'s ledger file (SQLite): restored at start; a replay resumes an unfinished run from it',
     defaultText: `<data-dir>/${DEFAULTS.ledgerFile} (live), <data-dir>/${DEFAULTS.replayLedgerFile} (replay)`,
   },
+  {
+    key: 'shard',
+    flag: '--shard <i/n>',
+    env: 'SHARD',
+    help: 'watch only shard i of n of the symbols (stable hash of each symbol), so n workers split a watchlist; also SHARD_INDEX + SHARD_COUNT',
+    defaultText: '0/1',
+  },
   { key: 'ticks', flag: '--ticks <n>', help: 'stop after n ticks (integer >= 1)' },
   { key: 'duration', flag: '--duration <seconds>', help: 'stop after this many wall-clock seconds (> 0)' },
   { key: 'metricsPort', flag: '--metrics-port <port>', env: 'METRICS_PORT', help: 'HTTP port for /metrics and health', defaultText: String(DEFAULTS.metricsPort) },
@@ -135,6 +143,8 @@ export const ENV_ONLY: readonly { readonly env: string; readonly help: string; r
     env: 'SENTIMENT_MAX_AGE_S',
     help: `an index older than this falls back to the price proxy (default ${DEFAULTS.sentimentMaxAgeS}, 2 days; 0 = never)`,
   },
+  { env: 'SHARD_INDEX', help: 'this worker\'s shard, 0-based, with SHARD_COUNT (what --shard i/n sets; e.g. a StatefulSet pod ordinal)' },
+  { env: 'SHARD_COUNT', help: 'how many workers split the symbols (with SHARD_INDEX)' },
   { env: 'SIM_BACKEND', help: 'simulation backend auto|node-gpu|node|wasm|cpu (default auto; --backend)' },
   { env: 'NUM_BASE_TICKERS', help: 'simulation: base instruments, the watched symbols first (default 20)' },
   { env: 'DERIVS_PER_TICKER', help: 'simulation: derivative instruments per base (default 5)' },

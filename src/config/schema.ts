@@ -1,6 +1,6 @@
 import type { SimulationSettings } from './simulation.js';
 import { z } from 'zod';
-import type { WatchedSymbol } from '../domain/index.js';
+import type { Shard, WatchedSymbol } from '../domain/index.js';
 import { DEFAULTS } from './options.js';
 import {
   capitalField,
@@ -11,6 +11,7 @@ import {
   PROVIDERS,
   portField,
   sourceField,
+  shardField,
   symbolsField,
   textField,
   urlField,
@@ -43,6 +44,7 @@ export const rawConfigSchema = z.strictObject({
   simulation: z.boolean().default(true),
   portfolio: z.boolean().default(true),
   ledger: textField.optional(),
+  shard: shardField.default({ index: 0, count: 1 }),
   dataDir: textField.default(DEFAULTS.dataDir),
   episodicTtl: integerField('expected an integer number of seconds from 1 to 604800', (n) => n >= 1 && n <= 604_800).default(DEFAULTS.episodicTtlS),
   metrics: z.boolean().default(true),
@@ -107,8 +109,10 @@ export type InfluxSettings = {
  * Optional sections mean "off" (or the embedded default for stores).
  */
 export type Config = {
-  /** Watched symbols; empty only for a replay, which then watches every symbol it holds. */
+  /** Watched symbols (this shard's); empty only for a replay, which then watches every symbol it holds (of this shard). */
   readonly symbols: readonly WatchedSymbol[];
+  /** This worker's shard of the symbols (0/1: all of them). */
+  readonly shard: Shard;
   readonly capitalUsd: number;
   /** Seconds between ticks; 0 = as fast as possible (replay only). */
   readonly intervalS: number;

@@ -5,3 +5,4 @@ export * from './clock.js';
 export * from './sentiment.js';
 export * from './random.js';
 export * from './simulation-params.js';
+export * from './shard.js';

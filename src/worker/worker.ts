@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../config/index.js';
-import { InvariantError, type Clock, type Quote } from '../domain/index.js';
+import { InvariantError, inShard, type Clock, type Quote } from '../domain/index.js';
 import type { Tick, TickFeed } from '../market/port.js';
 import { validateQuote } from '../market/validate.js';
 import { topics, type MessagePublisher, type ZmqPublisher } from '../bus/index.js';
@@ -262,6 +262,8 @@ class TickLoopWorker implements Worker {
       return 'done';
     }
     if (tick === undefined) return 'exhausted';
+    // A sharded worker keeps only its symbols (a replay without --symbols holds them all).
+    if (this.config.shard.count > 1) tick = { ...tick, quotes: tick.quotes.filter((q) => inShard(q.symbol, this.config.shard)) };
     if (this.catchUpThroughMs !== undefined && tick.tsMs <= this.catchUpThroughMs) {
       await this.catchUp(tick);
       return 'caught-up';
