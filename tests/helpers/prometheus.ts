@@ -4,12 +4,12 @@
  * client for the parts of its HTTP API the tests read.
  * @see https://prometheus.io/docs/prometheus/2.42/querying/api/
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { freePort } from './net.js';
+import { startServerProcess } from './server-process.js';
+
 
 /** What to scrape: one job, one target, every `scrapeIntervalS` seconds; rules evaluated as often. */
 export type PrometheusSetup = {
@@ -58,14 +58,6 @@ export type Prometheus = {
   readonly close: () => Promise<void>;
 };
 
-const MISSING = 'the `prometheus` binary is not on PATH: install the Debian package "prometheus" (apt-get install prometheus)';
-
-/** Throws, saying what to install, unless `prometheus --version` runs. */
-function requireBinary(): void {
-  const probe = spawnSync('prometheus', ['--version'], { encoding: 'utf8' });
-  if (probe.error !== undefined || probe.status !== 0) throw new Error(`${MISSING} (${probe.error?.message ?? `exit ${probe.status}`})`);
-}
-
 /** The config file. JSON is YAML, and it quotes the temporary paths safely. */
 function configText(setup: PrometheusSetup): string {
   const interval = `${setup.scrapeIntervalS}s`;
@@ -77,68 +69,30 @@ function configText(setup: PrometheusSetup): string {
   }, null, 2);
 }
 
-/** Resolves with `check()`'s first defined answer, polling every `everyMs`; fetch errors count as "not yet". */
-export async function pollFor<T>(check: () => Promise<T | undefined>, timeoutMs: number, what: string, everyMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'no answer yet';
-  for (;;) {
-    try {
-      const answer = await check();
-      if (answer !== undefined) return answer;
-    } catch (err) {
-      last = err instanceof Error ? err.message : String(err);
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last error: ${last})`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-}
-
 /** Starts Prometheus on a free 127.0.0.1 port and resolves once `/-/ready` answers 200 (up to `readyTimeoutMs`). */
 export async function startPrometheus(setup: PrometheusSetup, readyTimeoutMs = 15_000): Promise<Prometheus> {
-  requireBinary();
-  const dir = mkdtempSync(join(tmpdir(), 'mi-prometheus-'));
-  const configFile = join(dir, 'prometheus.yml');
-  writeFileSync(configFile, configText(setup));
   const baseUrl = `http://127.0.0.1:${await freePort()}`;
-  const child = spawn(
-    'prometheus',
-    [`--config.file=${configFile}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=${baseUrl.slice('http://'.length)}`],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+  const server = await startServerProcess(
+    {
+      command: 'prometheus',
+      versionArgs: ['--version'],
+      debianPackage: 'prometheus',
+      args: (dir) => [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=${baseUrl.slice('http://'.length)}`],
+      readyUrl: `${baseUrl}/-/ready`,
+      readyTimeoutMs,
+      dirPrefix: 'mi-prometheus-',
+    },
+    (dir) => writeFileSync(join(dir, 'prometheus.yml'), configText(setup)),
   );
-  let log = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (log += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (log += d));
-  const exited = new Promise<void>((resolve) => {
-    child.once('close', () => resolve());
-    child.once('error', (err) => ((log += `\nspawn failed: ${err.message}`), resolve()));
-  });
-  let closed = false;
-  const close = async (): Promise<void> => {
-    if (!closed && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    closed = true;
-    await exited;
-    rmSync(dir, { recursive: true, force: true });
-  };
   const get = async (path: string): Promise<unknown> => {
     const response = await fetch(`${baseUrl}${path}`, { signal: AbortSignal.timeout(5_000) });
     if (!response.ok) throw new Error(`GET ${path}: HTTP ${response.status} ${await response.text()}`);
     return response.json();
   };
-  try {
-    // An early exit (bad config, port taken) ends the wait at once rather than at the deadline.
-    const outcome = await pollFor(async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return 'exited';
-      return (await fetch(`${baseUrl}/-/ready`)).status === 200 ? 'ready' : undefined;
-    }, readyTimeoutMs, `prometheus at ${baseUrl}/-/ready`, 100);
-    if (outcome === 'exited') throw new Error(`prometheus exited (code ${child.exitCode}, signal ${child.signalCode})`);
-  } catch (err) {
-    await close();
-    throw new Error(`prometheus did not become ready: ${err instanceof Error ? err.message : String(err)}\nlog:\n${log}`, { cause: err });
-  }
   return {
     baseUrl,
-    log: () => log,
-    close,
+    log: server.log,
+    close: server.close,
     query: async (expr) =>
       queryAnswer.parse(await get(`/api/v1/query?query=${encodeURIComponent(expr)}`)).data.result.map((r) => ({
         labels: r.metric,

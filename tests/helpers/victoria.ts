@@ -7,13 +7,9 @@
  * @see https://docs.victoriametrics.com/single-server-victoriametrics/#how-to-send-data-from-influxdb-compatible-agents-such-as-telegraf
  * @see https://docs.victoriametrics.com/single-server-victoriametrics/#how-to-export-data-in-json-line-format
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { z } from 'zod';
 import { freePort } from './net.js';
-import { pollFor } from './prometheus.js';
+import { startServerProcess } from './server-process.js';
 
 /** One exported series: its labels (with `__name__`) and its raw samples, oldest first. */
 export type VictoriaSeries = {
@@ -46,7 +42,6 @@ export type Victoria = {
  */
 export const VICTORIA_FLAGS = ['-retentionPeriod=100y', '-search.latencyOffset=0s', '-dedup.minScrapeInterval=1ms'] as const;
 
-const MISSING = 'the `victoria-metrics` binary is not on PATH: install the Debian package "victoria-metrics" (apt-get install victoria-metrics)';
 
 const exportLine = z.object({
   metric: z.record(z.string(), z.string()),
@@ -54,49 +49,23 @@ const exportLine = z.object({
   timestamps: z.array(z.number()),
 });
 
-/** Throws, saying what to install, unless `victoria-metrics -version` runs. */
-function requireBinary(): void {
-  const probe = spawnSync('victoria-metrics', ['-version'], { encoding: 'utf8' });
-  if (probe.error !== undefined || probe.status !== 0) throw new Error(`${MISSING} (${probe.error?.message ?? `exit ${probe.status}`})`);
-}
-
 function seriesKey(series: VictoriaSeries): string {
   return JSON.stringify(Object.entries(series.metric).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /** Starts VictoriaMetrics on a free 127.0.0.1 port and resolves once `/health` answers 200 (up to `readyTimeoutMs`). */
 export async function startVictoria(readyTimeoutMs = 10_000): Promise<Victoria> {
-  requireBinary();
-  const dir = mkdtempSync(join(tmpdir(), 'mi-victoria-'));
   const url = `http://127.0.0.1:${await freePort()}`;
-  const child = spawn('victoria-metrics', [`-storageDataPath=${dir}`, `-httpListenAddr=${url.slice('http://'.length)}`, ...VICTORIA_FLAGS], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const server = await startServerProcess({
+    command: 'victoria-metrics',
+    versionArgs: ['-version'],
+    debianPackage: 'victoria-metrics',
+    args: (dir) => [`-storageDataPath=${dir}`, `-httpListenAddr=${url.slice('http://'.length)}`, ...VICTORIA_FLAGS],
+    readyUrl: `${url}/health`,
+    readyTimeoutMs,
+    pollEveryMs: 50,
+    dirPrefix: 'mi-victoria-',
   });
-  let log = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (log += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (log += d));
-  const exited = new Promise<void>((resolve) => {
-    child.once('close', () => resolve());
-    child.once('error', (err) => ((log += `\nspawn failed: ${err.message}`), resolve()));
-  });
-  let closed = false;
-  const close = async (): Promise<void> => {
-    if (!closed && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    closed = true;
-    await exited;
-    rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    // An early exit (port taken, bad flag) ends the wait at once rather than at the deadline.
-    const outcome = await pollFor(async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return 'exited';
-      return (await fetch(`${url}/health`)).status === 200 ? 'ready' : undefined;
-    }, readyTimeoutMs, `victoria-metrics at ${url}/health`, 50);
-    if (outcome === 'exited') throw new Error(`victoria-metrics exited (code ${child.exitCode}, signal ${child.signalCode})`);
-  } catch (err) {
-    await close();
-    throw new Error(`victoria-metrics did not become ready: ${err instanceof Error ? err.message : String(err)}\nlog:\n${log}`, { cause: err });
-  }
   const exportSeries = async (selector: string): Promise<VictoriaSeries[]> => {
     const flushed = await fetch(`${url}/internal/force_flush`, { signal: AbortSignal.timeout(5_000) });
     if (!flushed.ok) throw new Error(`force_flush: HTTP ${flushed.status} ${await flushed.text()}`);
@@ -113,5 +82,5 @@ export async function startVictoria(readyTimeoutMs = 10_000): Promise<Victoria> 
       .map((line) => exportLine.parse(JSON.parse(line)));
     return series.sort((a, b) => (seriesKey(a) < seriesKey(b) ? -1 : seriesKey(a) > seriesKey(b) ? 1 : 0));
   };
-  return { url, log: () => log, close, exportSeries };
+  return { url, log: server.log, close: server.close, exportSeries };
 }

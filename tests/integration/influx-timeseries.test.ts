@@ -14,7 +14,7 @@ import { queryRecentPrices } from '../../src/storage/flux.js';
 import { InfluxTimeSeries } from '../../src/storage/influx-timeseries.js';
 import type { StoredEvent } from '../../src/storage/ports.js';
 import { listenLocal } from '../helpers/net.js';
-import { pollFor } from '../helpers/prometheus.js';
+import { pollFor } from '../helpers/server-process.js';
 import { startVictoria, type Victoria, type VictoriaSeries } from '../helpers/victoria.js';
 
 const TOKEN = 'tok-3f9a1c77e2b54d08';

@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort, ROOT, spawnCli } from '../helpers/cli.js';
-import { pollFor, startPrometheus, type Prometheus } from '../helpers/prometheus.js';
+import { startPrometheus, type Prometheus } from '../helpers/prometheus.js';
+import { pollFor } from '../helpers/server-process.js';
 
 const JOB = 'market-intel';
 const ALERTS_FILE = join(ROOT, 'deploy', 'prometheus-alerts.yaml');
