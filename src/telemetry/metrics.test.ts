@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { Metrics, createMetricsApi, topicType } from './metrics.js';
+import { exerciseAllMetrics } from '../../tests/helpers/metrics-samples.js';
 
 /** Issue 8 item 1: every name and its type (histograms where the issue says, counters end in _total). */
 const EXPECTED_TYPES: Record<string, string> = {
@@ -56,29 +57,11 @@ function valueOf(exp: Exposition, name: string, labels: Record<string, string> =
   return hits[0]?.value;
 }
 
-/** Sets every series once so that each name has at least one sample. */
-function exerciseAll(m: Metrics): void {
-  m.serviceUp('fetcher', true);
-  m.breakerState('polygon', 'open');
-  m.error('fetcher');
-  m.dataFetch('yahoo', 0.12, true);
-  m.published('quote.AAPL');
-  m.dataAge('AAPL', 3);
-  m.quoteRejected('yahoo', 'stale');
-  m.portfolio({ equity: 100_500, realizedPnl: 300, unrealizedPnl: 200, totalPnl: 500, exposure: 0.4, winRate: 0.6 });
-  m.trade('SELL', 'take_profit', 42);
-  m.simulation({ globalState: 2, stepSeconds: 0.004 });
-  m.simulationSignal('BUY');
-  m.sentiment('stocks', 'cnn', 55);
-  m.storeBacklog('redis', 7);
-  m.tickDuration(0.25);
-  m.eventLoopDelay(0.002);
-}
 
 describe('Metrics', () => {
   it('exports every metric of issue 8 item 1 with its TYPE line and type', async () => {
     const m = new Metrics();
-    exerciseAll(m);
+    exerciseAllMetrics(m);
     const exp = parse(await m.render());
     for (const [name, type] of Object.entries(EXPECTED_TYPES)) {
       expect(exp.types.get(name), name).toBe(type);
@@ -91,7 +74,7 @@ describe('Metrics', () => {
 
   it('exposes the label values it was given', async () => {
     const m = new Metrics({ defaultMetrics: false });
-    exerciseAll(m);
+    exerciseAllMetrics(m);
     m.serviceUp('bus', false);
     m.dataFetch('yahoo', 0.3, false);
     m.dataFetch('yahoo', 0.01, true);
@@ -243,7 +226,7 @@ describe('Metrics', () => {
 
   it('renders text that passes promtool check metrics', async () => {
     const m = new Metrics();
-    exerciseAll(m);
+    exerciseAllMetrics(m);
     m.trade('BUY', 'signal');
     m.sentiment('crypto', 'alternative_me', 20);
     const text = await m.render();

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { Metrics } from '../../src/telemetry/metrics.js';
+import { exerciseAllMetrics } from '../helpers/metrics-samples.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const DEPLOY = join(ROOT, 'deploy');
@@ -106,21 +107,7 @@ function metricNames(exprs: readonly string[]): Set<string> {
 /** The `# TYPE` names of a real registry after one sample of each kind. */
 async function exportedNames(): Promise<Set<string>> {
   const m = new Metrics();
-  m.serviceUp('fetcher', true);
-  m.breakerState('polygon', 'open');
-  m.error('fetcher');
-  m.dataFetch('yahoo', 0.12, true);
-  m.published('quote.AAPL');
-  m.dataAge('AAPL', 3);
-  m.quoteRejected('yahoo', 'stale');
-  m.portfolio({ equity: 100_500, realizedPnl: 300, unrealizedPnl: 200, totalPnl: 500, exposure: 0.4, winRate: 0.6 });
-  m.trade('SELL', 'take_profit', 42);
-  m.simulation({ globalState: 2, stepSeconds: 0.004 });
-  m.simulationSignal('BUY');
-  m.sentiment('stocks', 'cnn', 55);
-  m.storeBacklog('redis', 7);
-  m.tickDuration(0.25);
-  m.eventLoopDelay(0.002);
+  exerciseAllMetrics(m);
   const text = await m.render();
   return new Set([...text.matchAll(/^# TYPE (\S+) \S+$/gm)].map((t) => t[1]!));
 }
