@@ -12,7 +12,7 @@ import {
   unknownRun,
   type ArchivedRun,
   type InstantReader,
-} from './sqlite-archive.js';
+} from './archive-rows.js';
 
 /** Where the archive database is. The password is only handed to the driver: never logged, never in an error. */
 export type MysqlArchiveOptions = {

@@ -80,7 +80,7 @@ episodicContract('RedisEpisodicMemory (127.0.0.1:6379)', async ({ ttlS }) => {
       await keys.cleanup();
     },
   };
-});
+}, { serverKeys: true });
 
 describe('RedisEpisodicMemory', () => {
   const cleanups: (() => Promise<void>)[] = [];
