@@ -143,6 +143,29 @@ describe('market-intel run with Redis, MariaDB and a time-series server', () => 
     }
   });
 
+  it('keeps ticking while the time-series server is killed, and has every price once it is back', { timeout: 120_000 }, async () => {
+    let victoria = await startVictoria();
+    const { url, dir } = victoria;
+    try {
+      const outage = async (): Promise<void> => {
+        await new Promise((r) => setTimeout(r, 1_500));
+        await victoria.kill();
+        await new Promise((r) => setTimeout(r, 2_000));
+        victoria = await startVictoria(10_000, { url, dir });
+      };
+      const run = await replayWithSubscriber('0.02', { INFLUXDB_URL: url, INFLUXDB_ORG: 'e2e', INFLUXDB_BUCKET: 'e2e' }, outage);
+      expect(run.exit.code, run.worker.stderr()).toBe(0);
+      expect(jsonLines(run.worker.stdout()).find((l) => l['msg'] === 'run finished')).toMatchObject({ reason: 'exhausted', ticks: 301 });
+      expect(jsonLines(run.worker.stdout()).some((l) => l['msg'] === 'store write failed; events wait in the writer' && l['store'] === 'influx')).toBe(true);
+      const prices = await victoria.exportSeries('{__name__="market_data_price"}');
+      const bySymbol = Object.fromEntries(prices.map((s) => [s.metric['symbol'], s.values.length]));
+      // Every quote of the replay, once: 49 AAPL bars (2020), 252 MSFT bars (2021).
+      expect(bySymbol).toEqual({ AAPL: 49, MSFT: 252 });
+    } finally {
+      await victoria.close();
+    }
+  });
+
   it('delivers at the next start what a run left in its spool while MariaDB was unreachable', { timeout: 120_000 }, async () => {
     const database = await freshDatabase();
     const proxy = await startTcpProxy(3306);

@@ -41,6 +41,8 @@ export type ServerSpec = {
   readonly pollEveryMs?: number;
   /** Prefix of its temporary folder. */
   readonly dirPrefix: string;
+  /** An existing folder to start in instead (a restart on the same data). */
+  readonly dir?: string;
 };
 
 /** A started server. */
@@ -51,6 +53,8 @@ export type ServerProcess = {
   readonly log: () => string;
   /** Kills it (SIGKILL), waits for its exit and deletes its folder. Safe to call twice. */
   readonly close: () => Promise<void>;
+  /** Kills it (SIGKILL) and waits for its exit, keeping its folder (to start it again on the same data). */
+  readonly kill: () => Promise<void>;
 };
 
 /** Spawns the server and resolves once it is ready; `before(dir)` may write its config first. */
@@ -60,7 +64,7 @@ export async function startServerProcess(spec: ServerSpec, before?: (dir: string
     const why = probe.error?.message ?? `exit ${probe.status}`;
     throw new Error(`the \`${spec.command}\` binary is not on PATH: install the Debian package "${spec.debianPackage}" (apt-get install ${spec.debianPackage}) (${why})`);
   }
-  const dir = mkdtempSync(join(tmpdir(), spec.dirPrefix));
+  const dir = spec.dir ?? mkdtempSync(join(tmpdir(), spec.dirPrefix));
   before?.(dir);
   const child = spawn(spec.command, [...spec.args(dir)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
@@ -70,11 +74,12 @@ export async function startServerProcess(spec: ServerSpec, before?: (dir: string
     child.once('close', () => resolve());
     child.once('error', (err) => ((log += `\nspawn failed: ${err.message}`), resolve()));
   });
-  let closed = false;
-  const close = async (): Promise<void> => {
-    if (!closed && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    closed = true;
+  const kill = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await exited;
+  };
+  const close = async (): Promise<void> => {
+    await kill();
     rmSync(dir, { recursive: true, force: true });
   };
   try {
@@ -88,5 +93,5 @@ export async function startServerProcess(spec: ServerSpec, before?: (dir: string
     await close();
     throw new Error(`${spec.command} did not become ready: ${err instanceof Error ? err.message : String(err)}\nlog:\n${log}`, { cause: err });
   }
-  return { dir, log: () => log, close };
+  return { dir, log: () => log, close, kill };
 }

@@ -31,6 +31,10 @@ export type Victoria = {
   readonly exportSeries: (selector: string) => Promise<VictoriaSeries[]>;
   /** Kills it (SIGKILL), waits for its exit and deletes its storage. Safe to call twice. */
   readonly close: () => Promise<void>;
+  /** Kills it (SIGKILL) and keeps its storage: `startVictoria(…, { url, dir })` brings it back. */
+  readonly kill: () => Promise<void>;
+  /** Its storage folder. */
+  readonly dir: string;
 };
 
 /**
@@ -54,9 +58,10 @@ function seriesKey(series: VictoriaSeries): string {
 }
 
 /** Starts VictoriaMetrics on a free 127.0.0.1 port and resolves once `/health` answers 200 (up to `readyTimeoutMs`). */
-export async function startVictoria(readyTimeoutMs = 10_000): Promise<Victoria> {
-  const url = `http://127.0.0.1:${await freePort()}`;
+export async function startVictoria(readyTimeoutMs = 10_000, again?: { readonly url: string; readonly dir: string }): Promise<Victoria> {
+  const url = again?.url ?? `http://127.0.0.1:${await freePort()}`;
   const server = await startServerProcess({
+    dir: again?.dir,
     command: 'victoria-metrics',
     versionArgs: ['-version'],
     debianPackage: 'victoria-metrics',
@@ -82,5 +87,5 @@ export async function startVictoria(readyTimeoutMs = 10_000): Promise<Victoria> 
       .map((line) => exportLine.parse(JSON.parse(line)));
     return series.sort((a, b) => (seriesKey(a) < seriesKey(b) ? -1 : seriesKey(a) > seriesKey(b) ? 1 : 0));
   };
-  return { url, log: server.log, close: server.close, exportSeries };
+  return { url, dir: server.dir, log: server.log, close: server.close, kill: server.kill, exportSeries };
 }
