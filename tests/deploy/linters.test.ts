@@ -6,12 +6,15 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/cli.js';
 
 function run(bin: string, args: readonly string[]) {
-  const result = spawnSync(join(ROOT, 'node_modules/.bin', bin), [...args], { cwd: ROOT, encoding: 'utf8' });
-  return { status: result.status, out: `${result.stdout}${result.stderr}` };
+  const env = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' };
+  const result = spawnSync(join(ROOT, 'node_modules/.bin', bin), [...args], { cwd: ROOT, encoding: 'utf8', env });
+  // The linters colour their output when they think a terminal (or CI) is there: strip it.
+  return { status: result.status, out: stripVTControlCharacters(`${result.stdout}${result.stderr}`) };
 }
 
 describe('linters', () => {
