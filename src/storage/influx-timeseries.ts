@@ -46,11 +46,11 @@ const MAX_DETAIL_CHARS = 200;
 /** The InfluxDB v2 adapter of the TimeSeries port. */
 export class InfluxTimeSeries implements EventSink {
   readonly name = STORE;
-  private readonly api: WriteApi;
+  private readonly openApi: () => WriteApi;
   private readonly batchSize: number;
   private readonly token: string | undefined;
-  /** Writes run one at a time: a flush must send only its own points. */
-  private tail: Promise<void> = Promise.resolve();
+  /** Writes in flight; close() waits for them. */
+  private readonly inFlight = new Set<Promise<void>>();
   private closing: Promise<void> | undefined;
 
   constructor(options: InfluxTimeSeriesOptions) {
@@ -74,33 +74,42 @@ export class InfluxTimeSeries implements EventSink {
         writeFailed: (error: Error) => Promise.reject(error),
       },
     });
-    this.api = client.getWriteApi(options.org, options.bucket, 'ms');
+    // Each write gets its own WriteApi, so several writes can be in flight and
+    // each flush sends only its own points.
+    this.openApi = () => client.getWriteApi(options.org, options.bucket, 'ms');
   }
 
   /** Sends the events' points in requests of `batchSize`; rejects with a StoreError on the first failed one. */
   write(events: readonly StoredEvent[]): Promise<void> {
     // Checked now, not when the write's turn comes: a write made before close() still runs.
     if (this.closing !== undefined) return Promise.reject(new StoreError(STORE, 'write', 'the time series is closed', { transient: false }));
-    const run = this.tail.then(() => this.send(events));
-    this.tail = run.catch(() => undefined);
+    const run = this.send(events);
+    const settled = run.catch(() => undefined);
+    this.inFlight.add(settled);
+    void settled.finally(() => this.inFlight.delete(settled));
     return run;
   }
 
   /** Waits for writes in flight, then closes the client's write API. Safe to call twice. */
   close(): Promise<void> {
-    this.closing ??= this.tail.then(() => this.api.close());
+    this.closing ??= Promise.all(this.inFlight).then(() => undefined);
     return this.closing;
   }
 
   private async send(events: readonly StoredEvent[]): Promise<void> {
     const points = events.map(toPoint);
-    for (let start = 0; start < points.length; start += this.batchSize) {
-      this.api.writePoints(points.slice(start, start + this.batchSize));
-      try {
-        await this.api.flush();
-      } catch (err) {
-        throw influxFailure(err, 'write', this.token);
+    const api = this.openApi();
+    try {
+      for (let start = 0; start < points.length; start += this.batchSize) {
+        api.writePoints(points.slice(start, start + this.batchSize));
+        try {
+          await api.flush();
+        } catch (err) {
+          throw influxFailure(err, 'write', this.token);
+        }
       }
+    } finally {
+      await api.close().catch(() => undefined);
     }
   }
 }
