@@ -4,20 +4,15 @@
  * MYSQL_DB), or creates the embedded SQLite archive when none is configured.
  */
 import { join } from 'node:path';
-import { ConfigError, InputError } from '../domain/index.js';
+import { InputError } from '../domain/index.js';
 import { DEFAULTS, loadConfig, type Config } from '../config/index.js';
 import { applySchema } from '../storage/apply-schema.js';
 import { SqliteArchive } from '../storage/sqlite-archive.js';
 import { StoreError } from '../storage/errors.js';
-import { UsageError } from './usage-error.js';
+import { orUsage, UsageError } from './usage-error.js';
 
 function readConfig(): Config {
-  try {
-    return loadConfig({ requireSymbols: false });
-  } catch (err) {
-    if (err instanceof ConfigError) throw new UsageError(err.message, { cause: err });
-    throw err;
-  }
+  return orUsage(() => loadConfig({ requireSymbols: false }));
 }
 
 export async function dbInitCommand(options: Record<string, unknown>): Promise<void> {

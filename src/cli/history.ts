@@ -3,11 +3,11 @@
  * [--limit n] [--json]`: reads the archive (MySQL when configured, else the
  * embedded SQLite file) and prints what it holds, oldest first.
  */
-import { ConfigError, InputError } from '../domain/index.js';
+import { InputError } from '../domain/index.js';
 import { loadConfig, type Config } from '../config/index.js';
 import type { EventKind, StoredEvent } from '../storage/ports.js';
 import { buildArchive } from '../worker/stores.js';
-import { UsageError } from './usage-error.js';
+import { orUsage, UsageError } from './usage-error.js';
 
 const KINDS: readonly EventKind[] = ['quote', 'sentiment', 'signal', 'sim_state', 'trade', 'portfolio'];
 const UNIT_MS: Readonly<Record<string, number>> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -59,12 +59,7 @@ function line(e: StoredEvent): string {
 }
 
 function readConfig(): Config {
-  try {
-    return loadConfig({ requireSymbols: false });
-  } catch (err) {
-    if (err instanceof ConfigError) throw new UsageError(err.message, { cause: err });
-    throw err;
-  }
+  return orUsage(() => loadConfig({ requireSymbols: false }));
 }
 
 export async function historyCommand(options: Record<string, unknown>): Promise<void> {

@@ -1,8 +1,8 @@
 import { loadConfig } from '../config/index.js';
-import { ConfigError, systemClock, type Quote } from '../domain/index.js';
+import { systemClock, type Quote } from '../domain/index.js';
 import type { SymbolFailure } from '../market/port.js';
 import { buildChain } from '../worker/chain.js';
-import { UsageError } from './usage-error.js';
+import { orUsage, orUsageAsync } from './usage-error.js';
 
 function text(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
@@ -32,21 +32,9 @@ function failureLine(f: SymbolFailure): string {
  * naming every provider's failure when a symbol could not be served.
  */
 export async function quoteCommand(symbols: string, options: Record<string, unknown>): Promise<void> {
-  let config;
-  try {
-    config = loadConfig({ flags: { symbols, sources: text(options['sources']), maxQuoteAge: text(options['maxQuoteAge']) } });
-  } catch (err) {
-    if (err instanceof ConfigError) throw new UsageError(err.message, { cause: err });
-    throw err;
-  }
+  const config = orUsage(() => loadConfig({ flags: { symbols, sources: text(options['sources']), maxQuoteAge: text(options['maxQuoteAge']) } }));
   const json = options['json'] === true;
-  let chain;
-  try {
-    chain = await buildChain(config, systemClock, () => undefined);
-  } catch (err) {
-    if (err instanceof ConfigError) throw new UsageError(err.message, { cause: err });
-    throw err;
-  }
+  const chain = await orUsageAsync(() => buildChain(config, systemClock, () => undefined));
   const { fetcher, skipped } = chain;
   if (!json) for (const s of skipped) process.stderr.write(`${s.source} skipped: ${s.reason}\n`);
   try {

@@ -2,7 +2,7 @@ import { loadConfig, redactConfig, type Config, type RunValueKey, VALUE_OPTIONS 
 import { ConfigError, InputError } from '../domain/index.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { createWorker, type Worker } from '../worker/index.js';
-import { UsageError } from './usage-error.js';
+import { orUsage, UsageError } from './usage-error.js';
 
 /** Exit deadline after the first SIGINT/SIGTERM. */
 const SHUTDOWN_DEADLINE_MS = 4_500;
@@ -33,12 +33,7 @@ function toFlags(options: Record<string, unknown>) {
 }
 
 function readConfig(options: Record<string, unknown>): Config {
-  try {
-    return loadConfig({ flags: toFlags(options), simulationFlags: { backend: text(options['backend']) } });
-  } catch (err) {
-    if (err instanceof ConfigError) throw new UsageError(err.message, { cause: err });
-    throw err;
-  }
+  return orUsage(() => loadConfig({ flags: toFlags(options), simulationFlags: { backend: text(options['backend']) } }));
 }
 
 /** First signal: finish the tick and close; second: exit at once (130/143). */
@@ -74,13 +69,7 @@ export async function runCommand(options: Record<string, unknown>): Promise<void
   const config = readConfig(options);
   const log = createLogger({ level: config.logLevel, pretty: process.stdout.isTTY === true });
   log.debug({ config: redactConfig(config) }, 'config');
-  let worker: Worker;
-  try {
-    worker = createWorker(config, { logger: log });
-  } catch (err) {
-    if (err instanceof ConfigError) throw new UsageError(err.message, { cause: err });
-    throw err;
-  }
+  const worker = orUsage(() => createWorker(config, { logger: log }));
   handleSignals(worker, log);
   await startOrExplain(worker, log);
   try {

@@ -1,9 +1,9 @@
 import { loadConfig } from '../config/index.js';
-import { ConfigError, systemClock } from '../domain/index.js';
+import { systemClock } from '../domain/index.js';
 import type { SentimentMarket } from '../domain/index.js';
 import type { MarketMood, SentimentEngine, SentimentProblem } from '../sentiment/engine.js';
 import { buildSentiment } from '../worker/build.js';
-import { UsageError } from './usage-error.js';
+import { orUsage, UsageError } from './usage-error.js';
 
 function parseDays(raw: unknown): number | undefined {
   if (typeof raw !== 'string') return undefined;
@@ -32,13 +32,7 @@ function whyUnavailable(engine: SentimentEngine, market: SentimentMarket, proble
  */
 export async function sentimentCommand(options: Record<string, unknown>): Promise<void> {
   const historyDays = parseDays(options['history']);
-  let config;
-  try {
-    config = loadConfig({ requireSymbols: false });
-  } catch (err) {
-    if (err instanceof ConfigError) throw new UsageError(err.message, { cause: err });
-    throw err;
-  }
+  const config = orUsage(() => loadConfig({ requireSymbols: false }));
   const problems: SentimentProblem[] = [];
   const engine = buildSentiment(config, systemClock, true, (p) => problems.push(p));
   await engine.refresh();

@@ -6,10 +6,9 @@
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { ConfigError } from '../domain/index.js';
 import { readSimulationSettings, type SimulationSettings } from '../config/index.js';
 import { SimulationEngine, stylizedFacts, type StylizedFacts } from '../simulation/index.js';
-import { UsageError } from './usage-error.js';
+import { orUsage, orUsageAsync, UsageError } from './usage-error.js';
 
 /** Returns kept for the statistics: the last this many steps. */
 const STATS_WINDOW = 200_000;
@@ -27,12 +26,7 @@ function parseSteps(value: string | undefined): number {
 }
 
 function readSettings(options: Record<string, unknown>): SimulationSettings {
-  try {
-    return readSimulationSettings({ backend: text(options['backend']), agents: text(options['agents']), seed: text(options['seed']) }, process.env);
-  } catch (err) {
-    if (err instanceof ConfigError) throw new UsageError(err.message, { cause: err });
-    throw err;
-  }
+  return orUsage(() => readSimulationSettings({ backend: text(options['backend']), agents: text(options['agents']), seed: text(options['seed']) }, process.env));
 }
 
 async function openCsv(path: string): Promise<WriteStream> {
@@ -99,13 +93,7 @@ export async function simulateCommand(options: Record<string, unknown>): Promise
   const csvPath = text(options['returnsCsv']);
   const json = options['json'] === true;
   const csv = csvPath === undefined ? undefined : await openCsv(csvPath);
-  let engine: SimulationEngine;
-  try {
-    engine = await SimulationEngine.create({ params: settings.params, backend: settings.backend });
-  } catch (err) {
-    if (err instanceof ConfigError) throw new UsageError(err.message, { cause: err });
-    throw err;
-  }
+  const engine = await orUsageAsync(() => SimulationEngine.create({ params: settings.params, backend: settings.backend }));
   const { instruments, totalAgents } = engine.shape;
   const window = Math.min(steps, STATS_WINDOW);
   const series = Array.from({ length: instruments }, () => new Float64Array(window));
