@@ -4,18 +4,13 @@
  * archive holds everything, the time series hold the numbers for Grafana.
  * Each store sits behind one writer (writer.ts) that batches, retries and
  * spills to disk, so adapters only need a batched, idempotent `write`.
+ * Event bodies are the bus payloads (bus/topics.ts) with a `kind`; trades
+ * and sentiment readings differ in shape, so they are spelled out here.
  */
+import type { PortfolioPayload, QuotePayload, SignalPayload, SimStatePayload } from '../bus/index.js';
 
 /** A quote as stored. Prices in the instrument's quote currency. */
-export type QuoteEvent = {
-  readonly kind: 'quote';
-  readonly symbol: string;
-  readonly price: number;
-  readonly bid?: number;
-  readonly ask?: number;
-  readonly volume?: number;
-  readonly source: string;
-};
+export type QuoteEvent = { readonly kind: 'quote' } & QuotePayload;
 
 /** One market's sentiment reading. */
 export type SentimentEvent = {
@@ -27,22 +22,10 @@ export type SentimentEvent = {
 };
 
 /** A simulation signal. */
-export type SignalEvent = {
-  readonly kind: 'signal';
-  readonly symbol: string;
-  readonly action: 'BUY' | 'SELL' | 'HOLD';
-  readonly confidence: number;
-  readonly source: string;
-};
+export type SignalEvent = { readonly kind: 'signal' } & SignalPayload;
 
 /** The simulation's state after a step. */
-export type SimStateEvent = {
-  readonly kind: 'sim_state';
-  readonly step: number;
-  readonly globalState: number;
-  readonly z3: number;
-  readonly backend: string;
-};
+export type SimStateEvent = { readonly kind: 'sim_state' } & SimStatePayload;
 
 /** A paper trade (amounts in USD, exact to the cent). */
 export type TradeEvent = {
@@ -59,16 +42,7 @@ export type TradeEvent = {
 };
 
 /** A snapshot of the paper portfolio (amounts in USD). */
-export type PortfolioEvent = {
-  readonly kind: 'portfolio';
-  readonly equity: number;
-  readonly cash: number;
-  readonly exposure: number;
-  readonly realizedPnl: number;
-  readonly unrealizedPnl: number;
-  readonly totalPnl: number;
-  readonly positions: readonly { readonly symbol: string; readonly qty: number; readonly [field: string]: unknown }[];
-};
+export type PortfolioEvent = { readonly kind: 'portfolio' } & PortfolioPayload;
 
 /** What an event is about, without the envelope. */
 export type EventBody = QuoteEvent | SentimentEvent | SignalEvent | SimStateEvent | TradeEvent | PortfolioEvent;
