@@ -167,3 +167,29 @@ SET @ddl = IF((SELECT COUNT(*) FROM information_schema.columns WHERE table_schem
 PREPARE ddl FROM @ddl; EXECUTE ddl; DEALLOCATE PREPARE ddl;
 
 INSERT IGNORE INTO schema_version (version, applied_at) VALUES (2, UTC_TIMESTAMP(3));
+
+-- Version 3: the portfolio's ledger lives in the archive. A book is one
+-- paper portfolio (`live`, `replay`, or a name given with --book); its
+-- records are appended in seq order (1, 2, 3, … with no gaps) in one
+-- transaction per tick, before any trade of that tick counts, and the
+-- portfolio is rebuilt from them at start. ledger_meta holds the book's run
+-- state beside them (last marks, the replay tick last completed), written in
+-- the same transaction. payload is the manager's JSON, stored as given.
+CREATE TABLE IF NOT EXISTS ledger_records (
+  book     VARCHAR(64)     NOT NULL,
+  seq      BIGINT UNSIGNED NOT NULL,
+  kind     VARCHAR(32)     NOT NULL,
+  ts       DATETIME(3)     NOT NULL,
+  payload  MEDIUMTEXT      NOT NULL,
+  PRIMARY KEY (book, seq),
+  KEY idx_ledger_records_ts (ts)
+) ENGINE=InnoDB;
+
+CREATE TABLE IF NOT EXISTS ledger_meta (
+  book      VARCHAR(64)  NOT NULL,
+  meta_key  VARCHAR(64)  NOT NULL,
+  value     MEDIUMTEXT   NOT NULL,
+  PRIMARY KEY (book, meta_key)
+) ENGINE=InnoDB;
+
+INSERT IGNORE INTO schema_version (version, applied_at) VALUES (3, UTC_TIMESTAMP(3));

@@ -17,7 +17,7 @@ const DATABASE_NAME = /^[A-Za-z0-9_]{1,64}$/;
  * runs init-db.sql, which is idempotent, with `market_memory` replaced by
  * that name. For `market-intel db init`; the user needs CREATE, ALTER and
  * INDEX rights.
- * @returns the database's schema version after the run (2 for this init-db.sql).
+ * @returns the database's schema version after the run (3 for this init-db.sql).
  * @throws StoreError `MI_STORE_REJECTED` for a database name other than letters, digits and `_`,
  *   or a statement the server refuses; `MI_STORE_UNAVAILABLE` when the server cannot be reached.
  * @see https://sidorares.github.io/node-mysql2/docs#using-multiple-statements

@@ -24,8 +24,10 @@ describe('init-db.sql', () => {
     sql(schema);
     sql(schema);
     const tables = sql(`SHOW TABLES FROM ${database};`).trim().split('\n').sort();
-    expect(tables).toEqual(['portfolio_snapshots', 'quotes', 'runs', 'schema_version', 'sentiment', 'signals', 'sim_states', 'trades']);
-    expect(sql(`SELECT version FROM ${database}.schema_version ORDER BY version;`).trim()).toBe('1\n2');
+    expect(tables).toEqual([
+      'ledger_meta', 'ledger_records', 'portfolio_snapshots', 'quotes', 'runs', 'schema_version', 'sentiment', 'signals', 'sim_states', 'trades',
+    ]);
+    expect(sql(`SELECT version FROM ${database}.schema_version ORDER BY version;`).trim()).toBe('1\n2\n3');
   });
 
   it('keeps money and prices exact (DECIMAL) and instants to the millisecond', () => {
@@ -39,6 +41,7 @@ describe('init-db.sql', () => {
     expect(columns).toContain('trades.fee_usd decimal(20,2)');
     expect(columns).toContain('portfolio_snapshots.equity_usd decimal(20,2)');
     expect(columns).toContain('quotes.ts datetime(3)');
+    expect(columns).toContain('ledger_records.ts datetime(3)');
     expect(columns).not.toMatch(/\b(float|double)\b.*price/);
   });
 });

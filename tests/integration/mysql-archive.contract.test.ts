@@ -18,7 +18,7 @@ const TABLES = ['quotes', 'sentiment', 'signals', 'sim_states', 'trades', 'portf
 let admin: Connection;
 
 beforeAll(async () => {
-  expect(await applySchema({ ...server, database })).toBe(2);
+  expect(await applySchema({ ...server, database })).toBe(3);
   admin = await createConnection({ ...server, database });
   await admin.query(`CREATE DATABASE \`${empty}\``);
   await admin.query('CREATE USER ?@? IDENTIFIED BY ?', [user.name, '%', user.password]);
@@ -127,7 +127,7 @@ describe('MysqlArchive', () => {
   });
 
   it('applies the schema again without error, returning version 2, and refuses an unsafe database name', async () => {
-    expect(await applySchema({ ...server, database })).toBe(2);
+    expect(await applySchema({ ...server, database })).toBe(3);
     const err = await failure(applySchema({ ...server, database: 'x`; DROP DATABASE mysql; --' }));
     expect(err).toMatchObject({ code: StoreErrorCode.rejected, operation: 'applySchema' });
   });
