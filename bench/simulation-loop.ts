@@ -72,7 +72,7 @@ async function worker(): Promise<void> {
       duration: String(seconds),
       zmqPort: String(await freePort()),
       metrics: false,
-      ledger: join(mkdtempSync(join(tmpdir(), 'mi-bench-')), 'ledger.sqlite'),
+      dataDir: mkdtempSync(join(tmpdir(), 'mi-bench-')),
     },
     env: { SIM_AGENTS: String(AGENTS_PER_INSTRUMENT), CNN_FNG_BASE_URL: 'http://127.0.0.1:1', ALTME_FNG_BASE_URL: 'http://127.0.0.1:1' },
     envFile: false,

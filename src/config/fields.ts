@@ -110,6 +110,16 @@ export const textField = z.string().transform((raw, ctx) => {
   return text;
 });
 
+/** A portfolio book's name in the archive (the ledger tables' `book`). */
+export const bookField = z.string().transform((raw, ctx) => {
+  const book = raw.trim();
+  if (!/^[A-Za-z0-9][A-Za-z0-9._@:-]{0,63}$/.test(book)) {
+    ctx.addIssue({ code: 'custom', message: 'expected 1 to 64 letters, digits, ".", "_", "@", ":" or "-", starting with a letter or digit' });
+    return z.NEVER;
+  }
+  return book;
+});
+
 /** An http(s) or redis(s) URL. */
 export function urlField(protocols: readonly string[]) {
   return z.string().transform((raw, ctx) => {

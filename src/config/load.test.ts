@@ -40,12 +40,13 @@ describe('loadConfig', () => {
     expect(config.influx).toBeUndefined();
   });
 
-  it('puts the ledger under data/ of the working directory, apart for live runs and replays; --ledger and LEDGER_PATH win', () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'mi-cwd-'));
-    expect(load({ cwd, flags: { symbols: 'AAPL' } }).ledgerPath).toBe(join(cwd, 'data/ledger.sqlite'));
-    expect(load({ cwd, flags: { source: 'replay:sample' } }).ledgerPath).toBe(join(cwd, 'data/replay-ledger.sqlite'));
-    expect(load({ cwd, env: { LEDGER_PATH: 'x/l.sqlite' }, flags: { symbols: 'AAPL' } }).ledgerPath).toBe(join(cwd, 'x/l.sqlite'));
-    expect(load({ cwd, env: { LEDGER_PATH: 'x/l.sqlite' }, flags: { symbols: 'AAPL', ledger: '/abs/y.sqlite' } }).ledgerPath).toBe('/abs/y.sqlite');
+  it('names the portfolio book live or replay unless --book or BOOK names another; refuses a name that is not one', () => {
+    expect(load({ flags: { symbols: 'AAPL' } }).book).toBe('live');
+    expect(load({ flags: { source: 'replay:sample' } }).book).toBe('replay');
+    expect(load({ flags: { symbols: 'AAPL', shard: '1/4' } }).book).toBe('live-1-of-4');
+    expect(load({ env: { BOOK: 'desk-2' }, flags: { symbols: 'AAPL' } }).book).toBe('desk-2');
+    expect(load({ env: { BOOK: 'desk-2' }, flags: { symbols: 'AAPL', book: 'q4.test@2026' } }).book).toBe('q4.test@2026');
+    expect(() => load({ flags: { symbols: 'AAPL', book: "a b'" } })).toThrow(/--book "a b'": expected 1 to 64 letters/);
   });
 
   it('takes flags over the environment over the .env file', () => {

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseDotenv } from 'dotenv';
 import { ConfigError, ErrorCode, inShard } from '../domain/index.js';
@@ -177,7 +177,7 @@ function build(parsed: ParsedConfig, source: SourceSetting, sim: SimulationSetti
     simulation: parsed.simulation,
     sim,
     portfolio: parsed.portfolio,
-    ledgerPath: resolve(cwd, parsed.ledger ?? join(parsed.dataDir, source.kind === 'replay' ? DEFAULTS.replayLedgerFile : DEFAULTS.ledgerFile)),
+    book: parsed.book ?? defaultBook(source.kind === 'replay', parsed.shard),
     dataDir: resolve(cwd, parsed.dataDir),
     episodicTtlS: parsed.episodicTtl,
     metrics: { enabled: parsed.metrics, port: parsed.metricsPort },
@@ -236,4 +236,10 @@ export function loadConfig(input: ConfigInput = {}): Config {
   if (problems.length > 0) throw new ConfigError(problems.join('; '), { code: ErrorCode.config });
   const sim = readSimulationSettings(input.simulationFlags ?? {}, env);
   return deepFreeze(build(result.data, source, sim, cwd));
+}
+
+/** `live` or `replay`; a shard of several gets its own (`live-1-of-4`), so shards sharing an archive never share a book. */
+function defaultBook(replay: boolean, shard: { readonly index: number; readonly count: number }): string {
+  const base = replay ? DEFAULTS.replayBook : DEFAULTS.liveBook;
+  return shard.count > 1 ? `${base}-${shard.index}-of-${shard.count}` : base;
 }

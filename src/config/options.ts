@@ -22,8 +22,8 @@ export const DEFAULTS = {
   sentimentMaxAgeS: 172_800,
   ccxtExchange: 'binance',
   dataDir: 'data',
-  ledgerFile: 'ledger.sqlite',
-  replayLedgerFile: 'replay-ledger.sqlite',
+  liveBook: 'live',
+  replayBook: 'replay',
   archiveFile: 'market_memory.sqlite',
   episodicTtlS: 3600,
 } as const;
@@ -51,7 +51,7 @@ export type RunValueKey =
   | 'zmqWarmupMs'
   | 'sources'
   | 'maxQuoteAge'
-  | 'ledger'
+  | 'book'
   | 'dataDir'
   | 'shard';
 
@@ -94,15 +94,15 @@ export const VALUE_OPTIONS: readonly ValueOption[] = [
     key: 'dataDir',
     flag: '--data-dir <path>',
     env: 'DATA_DIR',
-    help: 'folder of the embedded stores: the ledgers, the SQLite archive (market_memory.sqlite) and the spool of unwritten events',
+    help: 'folder of the embedded stores: the SQLite archive (market_memory.sqlite, with the portfolio\'s ledger) and the spool of unwritten events',
     defaultText: DEFAULTS.dataDir,
   },
   {
-    key: 'ledger',
-    flag: '--ledger <path>',
-    env: 'LEDGER_PATH',
-    help: 'the paper portfolio\'s ledger file (SQLite): restored at start; a replay resumes an unfinished run from it',
-    defaultText: `<data-dir>/${DEFAULTS.ledgerFile} (live), <data-dir>/${DEFAULTS.replayLedgerFile} (replay)`,
+    key: 'book',
+    flag: '--book <name>',
+    env: 'BOOK',
+    help: 'the paper portfolio\'s book in the archive (its ledger): restored at start; a replay resumes an unfinished run of it',
+    defaultText: `${DEFAULTS.liveBook} (live), ${DEFAULTS.replayBook} (replay); with --shard i/n: ${DEFAULTS.liveBook}-<i>-of-<n>`,
   },
   {
     key: 'shard',

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Shard, WatchedSymbol } from '../domain/index.js';
 import { DEFAULTS } from './options.js';
 import {
+  bookField,
   capitalField,
   integerField,
   logLevelField,
@@ -43,7 +44,7 @@ export const rawConfigSchema = z.strictObject({
   ),
   simulation: z.boolean().default(true),
   portfolio: z.boolean().default(true),
-  ledger: textField.optional(),
+  book: bookField.optional(),
   shard: shardField.default({ index: 0, count: 1 }),
   dataDir: textField.default(DEFAULTS.dataDir),
   episodicTtl: integerField('expected an integer number of seconds from 1 to 604800', (n) => n >= 1 && n <= 604_800).default(DEFAULTS.episodicTtlS),
@@ -123,8 +124,8 @@ export type Config = {
   /** The simulation's backend and model parameters. */
   readonly sim: SimulationSettings;
   readonly portfolio: boolean;
-  /** The portfolio's ledger file (absolute path). */
-  readonly ledgerPath: string;
+  /** The portfolio's book in the archive: `live` / `replay` unless --book names another. */
+  readonly book: string;
   /** Folder of the embedded stores (absolute): SQLite archive, spool. */
   readonly dataDir: string;
   /** Seconds every episodic-memory entry lives. */

@@ -10,6 +10,24 @@ export class MemoryLedger implements Ledger {
   private readonly items: LedgerRecord[] = [];
   private readonly meta = new Map<string, string>();
 
+  /** A ledger holding `records` (seq 1..n) and `meta`, e.g. a book loaded from the archive. */
+  static of(records: readonly LedgerRecord[], meta: Readonly<Record<string, string>> = {}): MemoryLedger {
+    const ledger = new MemoryLedger();
+    for (const record of records) ledger.append(record);
+    for (const [key, value] of Object.entries(meta)) ledger.setMeta(key, value);
+    return ledger;
+  }
+
+  /** The records after `seq`, in seq order: what a tick appended since `lastSeq()` was `seq`. */
+  recordsAfter(seq: number): readonly LedgerRecord[] {
+    return this.items.slice(Math.max(0, seq));
+  }
+
+  /** Drops the records after `seq` (a tick whose commit to the archive failed). */
+  truncate(seq: number): void {
+    if (seq < this.items.length) this.items.length = Math.max(0, seq);
+  }
+
   /** Stores `record`; throws InvariantError unless its seq is lastSeq() + 1. */
   append(record: LedgerRecord): void {
     const expected = this.items.length + 1;
@@ -32,6 +50,11 @@ export class MemoryLedger implements Ledger {
 
   getMeta(key: string): string | undefined {
     return this.meta.get(key);
+  }
+
+  /** Removes `key` from the meta (undoing a setMeta). */
+  deleteMeta(key: string): void {
+    this.meta.delete(key);
   }
 
   setMeta(key: string, value: string): void {

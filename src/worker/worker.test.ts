@@ -54,8 +54,8 @@ afterEach(async () => {
 });
 
 function makeWorker(flags: ConfigInput['flags'], ticks: readonly Tick[], failAt?: ReadonlySet<number>) {
-  const ledger = join(mkdtempSync(join(tmpdir(), 'mi-worker-')), 'ledger.sqlite');
-  const config = loadConfig({ env: {}, envFile: false, flags: { source: 'replay:sample', interval: '0', metrics: false, simulation: false, ledger, ...flags } });
+  const dataDir = mkdtempSync(join(tmpdir(), 'mi-worker-'));
+  const config = loadConfig({ env: {}, envFile: false, flags: { source: 'replay:sample', interval: '0', metrics: false, simulation: false, dataDir, ...flags } });
   const context = new Context();
   const endpoint = `inproc://worker-test-${Math.random()}`;
   const bus = new ZmqPublisher({ endpoints: [endpoint], context });

@@ -153,7 +153,7 @@ class TickLoopWorker implements Worker {
       ? new SimulationStage(config, this.counted, this.clock, this.metrics, this.health, log.child({ component: 'simulation' }))
       : undefined;
     this.portfolio = config.portfolio
-      ? new PortfolioStage(config, this.counted, this.clock, this.metrics, log.child({ component: 'portfolio' }))
+      ? new PortfolioStage(config, this.counted, this.clock, this.metrics, this.health, log.child({ component: 'portfolio' }))
       : undefined;
   }
 
@@ -225,8 +225,8 @@ class TickLoopWorker implements Worker {
       this.metrics.tickDuration((performance.now() - tickStart) / 1000);
       await this.pace(tickStart, deadline);
     }
-    if (reason === 'exhausted') this.portfolio?.finish();
-    if (this.caughtUp > 0) this.log.info({ ticks: this.caughtUp }, 'resumed replay: re-fed the ticks the ledger already held to the models, without trading');
+    if (reason === 'exhausted') await this.guardAsync('portfolio', async () => this.portfolio?.finish());
+    if (this.caughtUp > 0) this.log.info({ ticks: this.caughtUp }, 'resumed replay: re-fed the ticks the book already held to the models, without trading');
     const summary = this.summary(reason, ticks);
     const seconds = (performance.now() - startedAt) / 1000;
     this.log.info({ ...summary, seconds, detail: describeSummary(summary, seconds) }, 'run finished');
@@ -278,7 +278,7 @@ class TickLoopWorker implements Worker {
     const simulation = this.simulation;
     if (simulation) await this.guardAsync('simulation', async () => (signals = await simulation.onTick(accepted, this.sentiment.mood())));
     const portfolio = this.portfolio;
-    if (portfolio) this.guard('portfolio', () => portfolio.onTick(tick.tsMs, accepted, signals));
+    if (portfolio) await this.guardAsync('portfolio', () => portfolio.onTick(tick.tsMs, accepted, signals));
     return 'done';
   }
 

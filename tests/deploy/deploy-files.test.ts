@@ -424,7 +424,7 @@ describe('deploy/kubernetes', () => {
     }
   });
 
-  it('sets SHARD_INDEX from the pod ordinal when SHARD_COUNT > 1, and keeps replicas = SHARD_COUNT when sharding', () => {
+  it('sets SHARD_INDEX from the pod ordinal when SHARD_COUNT > 1, BOOK to the pod name, and keeps replicas = SHARD_COUNT when sharding', () => {
     const command = arr(worker.command, 'command').map((c) => str(c, 'command'));
     expect(command.slice(0, 2)).toEqual(['sh', '-c']);
     const script = command[2] ?? '';
@@ -436,6 +436,11 @@ describe('deploy/kubernetes', () => {
     expect(shardOf('market-intel-3', '4')).toBe('3');
     expect(shardOf('market-intel-12', '16')).toBe('12');
     expect(shardOf('market-intel-3', '1')).toBe('unset');
+    // Each pod its own book in a shared archive, unless BOOK is set.
+    const bookProbe = script.replace(/exec market-intel run$/, 'echo "$BOOK"');
+    const bookOf = (env: Record<string, string>): string => tool('sh', ['-c', bookProbe], 'dash', { env: { PATH: process.env.PATH, HOSTNAME: 'market-intel-2', ...env } }).stdout.trim();
+    expect(bookOf({})).toBe('market-intel-2');
+    expect(bookOf({ BOOK: 'desk' })).toBe('desk');
     const count = Number(configMap.SHARD_COUNT);
     expect(Number.isInteger(count) && count >= 1).toBe(true);
     if (count > 1) expect(obj(sts.spec, 'spec').replicas).toBe(count);

@@ -1,6 +1,6 @@
 /**
  * The paper portfolio in a run, through the built binary and a subscriber
- * in another process: every trade the ledger holds goes out on
+ * in another process: every trade the book in the archive holds goes out on
  * `trade.<SYM>`, and every `portfolio` snapshot reconciles to the cent.
  */
 import { mkdtempSync } from 'node:fs';
@@ -16,18 +16,19 @@ const cents = (usd: number): number => Math.round(usd * 100);
 describe('market-intel run trades the simulation signals on the paper portfolio', () => {
   it('publishes each ledger trade once and portfolio snapshots that reconcile', { timeout: 60_000 }, async () => {
     const port = await freePort();
-    const ledger = join(mkdtempSync(join(tmpdir(), 'mi-pf-')), 'ledger.sqlite');
+    const dataDir = mkdtempSync(join(tmpdir(), 'mi-pf-'));
+    const archive = join(dataDir, 'market_memory.sqlite');
     const subscriber = await spawnSubscriber(`tcp://127.0.0.1:${port}`, ['trade.', 'portfolio']);
     const worker = spawnCli(
-      ['run', '--source', 'replay:sample', '--interval', '0', '--zmq-warmup-ms', '500', '--no-metrics', '--zmq-port', String(port), '--ledger', ledger],
-      { SIM_AGENTS: '200' },
+      ['run', '--source', 'replay:sample', '--interval', '0', '--zmq-warmup-ms', '500', '--no-metrics', '--zmq-port', String(port)],
+      { SIM_AGENTS: '200', DATA_DIR: dataDir },
     );
     expect((await worker.exited).code).toBe(0);
     await waitUntil(() => subscriber.lines.filter((l) => l.topic === 'portfolio').length >= 301, 10_000, 'every portfolio snapshot');
     await subscriber.stop();
 
-    const db = new Database(ledger, { readonly: true });
-    const stored = db.prepare("SELECT seq, payload FROM ledger WHERE kind = 'trade' ORDER BY seq").all() as { seq: number; payload: string }[];
+    const db = new Database(archive, { readonly: true });
+    const stored = db.prepare<[], { seq: number; payload: string }>("SELECT seq, payload FROM ledger_records WHERE book = 'replay' AND kind = 'trade' ORDER BY seq").all();
     db.close();
     expect(stored.length).toBeGreaterThan(3);
     const published = subscriber.lines.filter((l) => l.topic?.startsWith('trade.')).map((l) => l.body ?? {});
@@ -57,6 +58,6 @@ describe('market-intel run trades the simulation signals on the paper portfolio'
       expect(positions.reduce((sum, p) => sum + cents(p.unrealizedPnl), 0)).toBe(cents(Number(s['unrealizedPnl'])));
     }
     const started = jsonLines(worker.stdout()).find((l) => l['component'] === 'portfolio' && l['msg'] === 'started');
-    expect(started?.['detail']).toBe(`new portfolio: equity 100000, 0 positions, 0 trades, ledger ${ledger}`);
+    expect(started?.['detail']).toBe(`new portfolio: equity 100000, 0 positions, 0 trades, book replay in ${archive}`);
   });
 });

@@ -57,13 +57,13 @@ async function tableCounts(database: string): Promise<Record<string, number>> {
   return out;
 }
 
-async function replayWithSubscriber(interval: string, env: Record<string, string>, during?: () => Promise<void>) {
+async function replayWithSubscriber(interval: string, env: Record<string, string>, during?: () => Promise<void>, portfolios = 301) {
   const port = await freePort();
   const subscriber = await spawnSubscriber(`tcp://127.0.0.1:${port}`, Object.keys(TABLE_OF).map((t) => (t === 'portfolio' || t === 'sim.state' ? t : `${t}.`)));
   const worker = spawnCli(['run', '--source', 'replay:sample', '--interval', interval, '--zmq-warmup-ms', '500', '--no-metrics', '--zmq-port', String(port)], { SIM_AGENTS: '200', ...env });
   await during?.();
   const exit = await worker.exited;
-  await waitUntil(() => subscriber.lines.filter((l) => l.body?.['type'] === 'portfolio').length >= 301, 10_000, 'every portfolio message');
+  await waitUntil(() => subscriber.lines.filter((l) => l.body?.['type'] === 'portfolio').length >= portfolios, 10_000, 'every portfolio message');
   await subscriber.stop();
   return { exit, worker, counts: countByType(subscriber.lines) };
 }
@@ -173,9 +173,14 @@ describe('market-intel run with Redis, MariaDB and a time-series server', () => 
     const dataDir = mkdtempSync(join(tmpdir(), 'mi-spool-e2e-'));
     const env = { MYSQL_HOST: '127.0.0.1', MYSQL_PORT: String(proxy.port), MYSQL_DB: database, DATA_DIR: dataDir };
     try {
-      const first = await replayWithSubscriber('0', env);
+      // The portfolio's book is in the unreachable archive too: this replay runs without the portfolio.
+      const first = await replayWithSubscriber('0', env, undefined, 0);
       expect(first.exit.code).toBe(0);
-      expect(jsonLines(first.worker.stdout()).find((l) => l['msg'] === 'events kept in the spool for the next run')).toBeDefined();
+      const firstLogs = jsonLines(first.worker.stdout());
+      expect(firstLogs.find((l) => l['msg'] === 'events kept in the spool for the next run')).toBeDefined();
+      expect(firstLogs.find((l) => l['msg'] === 'ledger archive unreachable: this replay runs without the portfolio')).toBeDefined();
+      expect(first.counts['quote']).toBe(301);
+      expect(first.counts['portfolio'] ?? 0).toBe(0);
       expect(await tableCounts(database)).toEqual({ quote: 0, signal: 0, 'sim.state': 0, trade: 0, portfolio: 0 });
       await proxy.restore();
       // The next start, on the same data folder, empties the spool first (here: a second, fresh replay run).

@@ -24,9 +24,9 @@ const SIGNAL_CODES: Readonly<Record<string, number>> = { SIGINT: 130, SIGKILL: 1
 /** Spawns the built binary with an environment that holds no market-intel settings. */
 export function spawnCli(args: readonly string[], env: Readonly<Record<string, string>> = {}): Cli {
   const started = performance.now();
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(ZMQ_|METRICS_|SYMBOLS|CAPITAL|INTERVAL_S|MARKET_SOURCE|MAX_QUOTE_AGE|SENTIMENT_|CNN_|ALTME_|LOG_LEVEL|SIM_|NUM_BASE_TICKERS|DERIVS_PER_TICKER|CROSS_SAMPLE_K|ETA$|PHI_LADDER|UPDATE_INTERVAL|SIGNAL_THRESHOLD|LEDGER_PATH|DATA_DIR|EPISODIC_TTL|REDIS_|MYSQL_|INFLUXDB_)/.test(k)));
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(ZMQ_|METRICS_|SYMBOLS|CAPITAL|INTERVAL_S|MARKET_SOURCE|MAX_QUOTE_AGE|SENTIMENT_|CNN_|ALTME_|LOG_LEVEL|SIM_|NUM_BASE_TICKERS|DERIVS_PER_TICKER|CROSS_SAMPLE_K|ETA$|PHI_LADDER|UPDATE_INTERVAL|SIGNAL_THRESHOLD|BOOK$|DATA_DIR|EPISODIC_TTL|REDIS_|MYSQL_|INFLUXDB_)/.test(k)));
   // Sentiment indices point at a closed local port unless a test serves them: nothing leaves the machine.
-  // Each run gets its own data folder (ledger, archive, spool; flags win), so parallel tests never share state.
+  // Each run gets its own data folder (the archive with the ledger, the spool; flags win), so parallel tests never share state.
   const offline = {
     CNN_FNG_BASE_URL: 'http://127.0.0.1:1',
     ALTME_FNG_BASE_URL: 'http://127.0.0.1:1',

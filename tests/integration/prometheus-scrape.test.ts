@@ -87,11 +87,11 @@ describe('a real Prometheus server scraping the worker', () => {
     const metricsPort = await freePort();
     const instance = `127.0.0.1:${metricsPort}`;
     // The sample replay is 301 ticks: at 0.2 s a tick, the worker runs for about 60 s unless stopped.
-    // Its own ledger: a replay resumes from the one it finds, so the default (data/ in the checkout) would carry state between runs.
+    // Its own data folder (archive and book): a replay resumes the book it finds, so the default (data/ in the checkout) would carry state between runs.
     const scratch = mkdtempSync(join(tmpdir(), 'mi-prometheus-scrape-'));
     const worker = spawnCli(
       ['run', '--source', 'replay:sample', '--interval', '0.2', '--metrics-port', String(metricsPort), '--zmq-port', String(await freePort())],
-      { LEDGER_PATH: join(scratch, 'ledger.sqlite') },
+      { DATA_DIR: scratch },
     );
     let prometheus: Prometheus | undefined;
     try {
