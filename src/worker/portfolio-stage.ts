@@ -1,3 +1,4 @@
+import { existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULTS, type Config } from '../config/index.js';
@@ -8,6 +9,7 @@ import type { SimulationSignal } from '../simulation/index.js';
 import { StoreError } from '../storage/errors.js';
 import type { LedgerArchive, LedgerBook } from '../storage/ledger-archive.js';
 import { MysqlLedgerArchive } from '../storage/mysql-ledger-archive.js';
+import { SqliteLedger } from '../storage/sqlite-ledger.js';
 import { SqliteLedgerArchive } from '../storage/sqlite-ledger-archive.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
@@ -21,6 +23,8 @@ const REPLAY_PATIENCE_MS = 60_000;
 /** A live run pauses trading after a failed commit, for this long at first, doubling up to the max. */
 const PAUSE_MIN_MS = 1_000;
 const PAUSE_MAX_MS = 30_000;
+/** Where versions before the ledger moved into the archive kept a live run's ledger: imported once into an empty `live` book. */
+const LEGACY_LEDGER_FILE = 'ledger.sqlite';
 /** The deadline of one MySQL ledger operation. */
 const MYSQL_TIMEOUT_MS = 3_000;
 
@@ -122,7 +126,8 @@ export class PortfolioStage implements Component {
 
   /** Rebuilds the portfolio from the stored book (a new book gets its opening records and run kind). */
   private async open(archive: LedgerArchive, book: string, found: LedgerBook): Promise<string> {
-    const stored = found.records.length > 0 || Object.keys(found.meta).length > 0 ? await this.checkBook(archive, book, found) : found;
+    const empty = found.records.length === 0 && Object.keys(found.meta).length === 0;
+    const stored = empty ? await this.importLegacy(archive, book) : await this.checkBook(archive, book, found);
     const ledger = MemoryLedger.of(stored.records, stored.meta);
     const fresh = ledger.lastSeq() === 0;
     const marks = parseMarks(ledger.getMeta(META.marks));
@@ -166,6 +171,34 @@ export class PortfolioStage implements Component {
         await sleep(wait);
       }
     }
+  }
+
+  /**
+   * A live portfolio an earlier version kept in `<data-dir>/ledger.sqlite`:
+   * copied, records and meta, into the empty default book in one commit, then
+   * the file is renamed `*.imported-<time>` so it is imported once.
+   */
+  private async importLegacy(archive: LedgerArchive, book: string): Promise<LedgerBook> {
+    const path = join(this.config.dataDir, LEGACY_LEDGER_FILE);
+    if (this.replay || book !== DEFAULTS.liveBook || !existsSync(path)) return { records: [], meta: {} };
+    const legacy = SqliteLedger.open(path);
+    let imported: LedgerBook;
+    try {
+      const meta: Record<string, string> = {};
+      for (const key of [META.mode, META.marks]) {
+        const value = legacy.getMeta(key);
+        if (value !== undefined) meta[key] = value;
+      }
+      imported = { records: legacy.records(), meta };
+    } finally {
+      legacy.close();
+    }
+    if (imported.meta[META.mode] === 'replay') return { records: [], meta: {} };
+    await archive.commit(book, imported.records, imported.meta);
+    const aside = `${path}.imported-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    for (const suffix of ['', '-wal', '-shm']) if (existsSync(`${path}${suffix}`)) renameSync(`${path}${suffix}`, `${aside}${suffix}`);
+    this.log.info({ from: path, movedTo: aside, book, archive: archive.where, records: imported.records.length }, 'imported the ledger file of an earlier version into the archive');
+    return imported;
   }
 
   /** A stored book this run may continue, or (a replay's that cannot be resumed) renamed aside for a fresh one. */
