@@ -60,6 +60,8 @@ async function startOrExplain(worker: Worker, log: Logger): Promise<void> {
     await worker.close();
     if (err instanceof ConfigError || err instanceof InputError) throw new UsageError(err.message, { cause: err });
     log.fatal({ err }, 'start failed');
+    // The log may go to a file or a collector: say it on stderr too, in one line, for whoever started it.
+    process.stderr.write(`market-intel: start failed: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);
   }
 }

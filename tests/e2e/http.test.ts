@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { createConnection, type Connection } from 'mysql2/promise';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applySchema } from '../../src/storage/apply-schema.js';
 import { freePort, spawnCli } from '../helpers/cli.js';
 
 const SECRETS = {
@@ -10,6 +12,28 @@ const SECRETS = {
   REDIS_PASSWORD: 'marker-redis-pw-0e4c',
   INFLUXDB_TOKEN: 'marker-influx-token-a7d5',
 };
+
+/**
+ * The archive is a real MariaDB (127.0.0.1:3306, CI starts it) that the
+ * worker logs into with MYSQL_PASSWORD: a user made for this file, with its
+ * own database, both dropped afterwards. The portfolio's book lives there.
+ */
+const database = `mi_http_${process.pid}_${Date.now()}`;
+const mysqlUser = `mi_http_${process.pid}_${Date.now() % 1e6}`;
+let admin: Connection | undefined;
+
+beforeAll(async () => {
+  await applySchema({ host: '127.0.0.1', port: 3306, user: 'root', database });
+  admin = await createConnection({ host: '127.0.0.1', port: 3306, user: 'root' });
+  await admin.query('CREATE USER ?@? IDENTIFIED BY ?', [mysqlUser, '%', SECRETS.MYSQL_PASSWORD]);
+  await admin.query(`GRANT SELECT, INSERT, UPDATE ON \`${database}\`.* TO ?@?`, [mysqlUser, '%']);
+});
+
+afterAll(async () => {
+  await admin?.query(`DROP DATABASE IF EXISTS \`${database}\``);
+  await admin?.query('DROP USER IF EXISTS ?@?', [mysqlUser, '%']);
+  await admin?.end();
+});
 
 /** A counter or gauge sample's value from exposition text. */
 function sample(text: string, series: string): number | undefined {
@@ -42,7 +66,7 @@ describe('market-intel run serves metrics and health over HTTP', () => {
     const port = await freePort();
     const worker = spawnCli(
       ['run', '--source', 'replay:sample', '--interval', '0.5', '--metrics-port', String(port), '--zmq-port', String(await freePort())],
-      { ...SECRETS, MYSQL_HOST: '127.0.0.1', REDIS_HOST: '127.0.0.1', INFLUXDB_URL: 'http://127.0.0.1:1' },
+      { ...SECRETS, MYSQL_HOST: '127.0.0.1', MYSQL_USER: mysqlUser, MYSQL_DB: database, REDIS_HOST: '127.0.0.1', INFLUXDB_URL: 'http://127.0.0.1:1' },
     );
     try {
       await worker.waitFor('"component":"http"');

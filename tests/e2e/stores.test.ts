@@ -192,4 +192,14 @@ describe('market-intel run with Redis, MariaDB and a time-series server', () => 
       await proxy.close();
     }
   });
+  it('will not start when MariaDB refuses the login: one line on stderr naming the store, never the password, exit 1', { timeout: 60_000 }, async () => {
+    const cli = spawnCli(['run', '--source', 'replay:sample', '--interval', '0', '--no-metrics', '--zmq-port', String(await freePort())], {
+      MYSQL_HOST: '127.0.0.1',
+      MYSQL_USER: 'root',
+      MYSQL_PASSWORD: 'Wrong-pw-never-shown-5d1',
+    });
+    expect((await cli.exited).code).toBe(1);
+    expect(cli.stderr()).toMatch(/^market-intel: start failed: mysql ledger\.load failed: ER_ACCESS_DENIED_ERROR: Access denied for user 'root'@'[^']+' \(using password: YES\)\n$/);
+    expect(cli.stdout() + cli.stderr()).not.toContain('Wrong-pw-never-shown-5d1');
+  });
 });
