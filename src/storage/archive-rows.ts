@@ -74,27 +74,37 @@ const MAX_TS_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 const DECIMAL_TEXT = /^-?\d+(\.\d+)?$/;
 
-/** The archive text of an instant (validated by the caller). */
+/** The archive text of an instant (validated by the caller: years 1000 to 9999). */
 export function sqlInstant(tsMs: number): string {
-  return new Date(tsMs).toISOString().replace('T', ' ').slice(0, 23);
+  // The UTC fields, not toISOString(): half the cost, and every archived row has one.
+  const d = new Date(tsMs);
+  return `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())} ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(
+    d.getUTCSeconds(),
+  )}.${String(d.getUTCMilliseconds()).padStart(3, '0')}`;
+}
+
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
 }
 
 /** Checks one event or run's values on their way in; every failure is a data error naming the field. */
 class RowWriter {
+  /** `subject` names the event, run or query in an error; it runs only when a value is refused. */
   constructor(
     private readonly store: string,
     private readonly operation: string,
-    private readonly subject: string,
+    private readonly subject: () => string,
   ) {}
 
   reject(field: string, value: unknown, expected: string): never {
     const shown = typeof value === 'string' ? JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value) : String(value);
-    throw new StoreError(this.store, this.operation, `${this.subject}: ${field} ${shown}: expected ${expected}`, { transient: false });
+    throw new StoreError(this.store, this.operation, `${this.subject()}: ${field} ${shown}: expected ${expected}`, { transient: false });
   }
 
   /** Text of at most `width` characters (the VARCHAR's), without unpaired surrogates. */
   text(field: string, value: unknown, width: number): string {
-    if (typeof value !== 'string' || LONE_SURROGATE.test(value) || [...value].length > width) {
+    // Code points never outnumber UTF-16 units: only a long text needs counting.
+    if (typeof value !== 'string' || LONE_SURROGATE.test(value) || (value.length > width && [...value].length > width)) {
       this.reject(field, value, `text of at most ${width} characters, without unpaired UTF-16 surrogates`);
     }
     return value;
@@ -114,12 +124,13 @@ class RowWriter {
   /** The column's text for `value`, rounded to its scale, refusing what it cannot hold. */
   decimal(field: string, value: unknown, column: Decimal): string {
     const text = typeof value === 'number' && Number.isFinite(value) && Math.abs(value) < 1e21 ? value.toFixed(column.scale) : '';
-    const integerDigits = text.replace('-', '').indexOf('.');
+    const negative = text.startsWith('-');
+    const integerDigits = text.indexOf('.') - (negative ? 1 : 0);
     if (integerDigits < 1 || integerDigits > column.digits) {
       this.reject(field, value, `a finite number below 1e${column.digits} in magnitude`);
     }
     // -0.001 is "-0.00": store zero, as MySQL would.
-    return /^-0\.0+$/.test(text) ? text.slice(1) : text;
+    return negative && /^-0\.0+$/.test(text) ? text.slice(1) : text;
   }
 
   optionalDecimal(field: string, value: unknown, column: Decimal): string | null {
@@ -144,7 +155,7 @@ class RowWriter {
 
 /** The row of `event` for its table: event_id, run_id, ts, then the table's columns. */
 function eventRow(store: string, event: StoredEvent): SqlValue[] {
-  const w = new RowWriter(store, 'write', `event ${JSON.stringify(event.id)}`);
+  const w = new RowWriter(store, 'write', () => `event ${JSON.stringify(event.id)}`);
   const head = [w.text('id', event.id, 128), w.text('runId', event.runId, 36), w.instant('tsMs', event.tsMs)];
   switch (event.kind) {
     case 'quote':
@@ -192,7 +203,7 @@ export function archiveBatches(store: string, events: readonly StoredEvent[]): M
 
 /** The runs row of `run`: run_id, started_at, source, symbols (a JSON array), capital_usd. */
 export function runRow(store: string, run: RunRecord): SqlValue[] {
-  const w = new RowWriter(store, 'startRun', `run ${JSON.stringify(run.runId)}`);
+  const w = new RowWriter(store, 'startRun', () => `run ${JSON.stringify(run.runId)}`);
   const symbols = Array.isArray(run.symbols) && run.symbols.every((s) => typeof s === 'string') ? run.symbols : w.reject('symbols', run.symbols, 'text[]');
   return [w.text('runId', run.runId, 36), w.instant('startedMs', run.startedMs), w.text('source', run.source, 512), JSON.stringify(symbols),
     w.decimal('capitalUsd', run.capitalUsd, USD)];
@@ -200,7 +211,7 @@ export function runRow(store: string, run: RunRecord): SqlValue[] {
 
 /** The values of `UPDATE runs SET ended_at = ?, stop_reason = ? WHERE run_id = ?`. */
 export function endRow(store: string, runId: string, endedMs: number, stopReason: string): SqlValue[] {
-  const w = new RowWriter(store, 'endRun', `run ${JSON.stringify(runId)}`);
+  const w = new RowWriter(store, 'endRun', () => `run ${JSON.stringify(runId)}`);
   return [w.instant('endedMs', endedMs), w.text('reason', stopReason, 32), w.text('runId', runId, 36)];
 }
 
@@ -352,7 +363,7 @@ export type QueryPlan = {
  * @throws StoreError `MI_STORE_REJECTED` for a NaN bound, a limit that is not an integer >= 0 or an unknown kind.
  */
 export function planQuery(store: string, query: ArchiveQuery): QueryPlan {
-  const w = new RowWriter(store, 'query', 'query');
+  const w = new RowWriter(store, 'query', () => 'query');
   if (typeof query.sinceMs !== 'number' || Number.isNaN(query.sinceMs)) w.reject('sinceMs', query.sinceMs, 'epoch ms');
   const limit = query.limit;
   if (limit !== undefined && !(Number.isSafeInteger(limit) && limit >= 0)) w.reject('limit', limit, 'an integer >= 0');

@@ -82,6 +82,38 @@ episodicContract('RedisEpisodicMemory (127.0.0.1:6379)', async ({ ttlS }) => {
   };
 }, { serverKeys: true });
 
+/**
+ * The same contract as a user whose ACL refuses scripts (`-@scripting`): every
+ * write must then go as a pipeline, the fallback of the one-script batch.
+ */
+episodicContract('RedisEpisodicMemory as a user without scripts (pipelined writes)', async ({ ttlS }) => {
+  const keys = await inspector();
+  const user = `mi-noscript-${randomUUID()}`;
+  await keys.admin.call('ACL', 'SETUSER', user, 'on', `>${PASSWORD}`, '~*', '&*', '+@all', '-@scripting');
+  const url = `redis://${user}:${encodeURIComponent(PASSWORD)}@127.0.0.1:6379`;
+  const probe = new Redis(url, { lazyConnect: true });
+  await probe.connect();
+  await expect(probe.eval('return 1', 0)).rejects.toThrow(/NOPERM/);
+  await probe.quit();
+  const memory = await RedisEpisodicMemory.connect({ url, keyPrefix: keys.prefix, ttlS });
+  return {
+    memory,
+    expireAll: async () => {
+      const written = await keys.keys();
+      await expect.poll(() => (written.length === 0 ? 0 : keys.admin.exists(...written)), { timeout: ttlS * 1_000 + 2_000, interval: 50 }).toBe(0);
+    },
+    keyTtlsS: async () => {
+      const written = await keys.keys();
+      return new Map(await Promise.all(written.map(async (key) => [key, await keys.admin.ttl(key)] as const)));
+    },
+    cleanup: async () => {
+      await memory.close();
+      await keys.admin.call('ACL', 'DELUSER', user);
+      await keys.cleanup();
+    },
+  };
+}, { serverKeys: true });
+
 describe('RedisEpisodicMemory', () => {
   const cleanups: (() => Promise<void>)[] = [];
   afterEach(async () => {

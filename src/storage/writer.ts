@@ -158,18 +158,41 @@ export class StoreWriter {
     if (this.queue.length > this.maxBuffer) this.spill();
     if (this.spooled > 0 && !(await this.replayJournal())) return this.spill();
     const lanes = this.options.concurrency ?? 1;
-    while (this.queue.length > 0) {
-      const queue = this.queue;
-      const taken = Math.min(queue.length, this.batchSize * lanes);
-      const batches: StoredEvent[][] = [];
-      for (let i = 0; i < taken; i += this.batchSize) batches.push(queue.slice(i, Math.min(taken, i + this.batchSize)));
-      const results = await Promise.all(batches.map((batch) => this.tryWrite(batch)));
-      const firstFailed = results.indexOf(false);
-      const done = firstFailed === -1 ? taken : firstFailed * this.batchSize;
+    const queue = this.queue;
+    // A window of `lanes` writes: the next batch starts as soon as one ends, so
+    // neither the store nor the encoding waits for the slowest batch of a round.
+    // The queue drops a batch once it and every batch before it are stored.
+    const batches: WindowBatch[] = [];
+    const writing = new Set<Promise<void>>();
+    let taken = 0;
+    let failed = false;
+    const settle = (): void => {
+      let done = 0;
+      while (batches[0]?.stored === true) done += batches.shift()?.size ?? 0;
       // close() may have spilled the queue meanwhile (these batches with it: written twice, stored once).
-      if (this.queue === queue) queue.splice(0, done);
-      if (firstFailed !== -1) return this.spill();
+      if (this.queue !== queue) return;
+      queue.splice(0, done);
+      taken -= done;
+    };
+    for (;;) {
+      while (!failed && writing.size < lanes && this.queue === queue && taken < queue.length) {
+        const events = queue.slice(taken, taken + this.batchSize);
+        taken += events.length;
+        const batch: WindowBatch = { size: events.length };
+        batches.push(batch);
+        const write: Promise<void> = this.tryWrite(events).then((stored) => {
+          batch.stored = stored;
+          failed ||= !stored;
+          writing.delete(write);
+          settle();
+        });
+        writing.add(write);
+      }
+      if (writing.size === 0) break;
+      await Promise.race(writing);
     }
+    // The failed batch and everything after it, written or not, go to the journal in order.
+    if (failed) this.spill();
   }
 
   /** Writes one batch through the policy; false when the store refused it (or the breaker is open). */
@@ -244,6 +267,9 @@ export class StoreWriter {
     await this.options.sink.close().catch((err: unknown) => this.options.onError?.(err));
   }
 }
+
+/** A batch of the drain's window: its event count, and whether the store took it once its write ended. */
+type WindowBatch = { readonly size: number; stored?: boolean };
 
 function countLines(path: string): number {
   return readFileSync(path, 'utf8').split('\n').filter((l) => l !== '').length;
