@@ -61,9 +61,8 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
   );
 }
 
-episodicContract('RedisEpisodicMemory (127.0.0.1:6379)', async ({ ttlS }) => {
-  const keys = await inspector();
-  const memory = await RedisEpisodicMemory.connect({ url: REDIS_URL, keyPrefix: keys.prefix, ttlS });
+/** The contract's fixture: a store on `url` under the inspector's prefix; `cleanup` runs after the keys are deleted. */
+function redisFixture(keys: Inspector, memory: RedisEpisodicMemory, ttlS: number, cleanup: () => Promise<void> = async () => undefined) {
   return {
     memory,
     // Redis expires a key once its TTL has passed; EXISTS reads expire lazily, so poll it.
@@ -77,9 +76,15 @@ episodicContract('RedisEpisodicMemory (127.0.0.1:6379)', async ({ ttlS }) => {
     },
     cleanup: async () => {
       await memory.close();
+      await cleanup();
       await keys.cleanup();
     },
   };
+}
+
+episodicContract('RedisEpisodicMemory (127.0.0.1:6379)', async ({ ttlS }) => {
+  const keys = await inspector();
+  return redisFixture(keys, await RedisEpisodicMemory.connect({ url: REDIS_URL, keyPrefix: keys.prefix, ttlS }), ttlS);
 }, { serverKeys: true });
 
 /**
@@ -96,22 +101,9 @@ episodicContract('RedisEpisodicMemory as a user without scripts (pipelined write
   await expect(probe.eval('return 1', 0)).rejects.toThrow(/NOPERM/);
   await probe.quit();
   const memory = await RedisEpisodicMemory.connect({ url, keyPrefix: keys.prefix, ttlS });
-  return {
-    memory,
-    expireAll: async () => {
-      const written = await keys.keys();
-      await expect.poll(() => (written.length === 0 ? 0 : keys.admin.exists(...written)), { timeout: ttlS * 1_000 + 2_000, interval: 50 }).toBe(0);
-    },
-    keyTtlsS: async () => {
-      const written = await keys.keys();
-      return new Map(await Promise.all(written.map(async (key) => [key, await keys.admin.ttl(key)] as const)));
-    },
-    cleanup: async () => {
-      await memory.close();
-      await keys.admin.call('ACL', 'DELUSER', user);
-      await keys.cleanup();
-    },
-  };
+  return redisFixture(keys, memory, ttlS, async () => {
+    await keys.admin.call('ACL', 'DELUSER', user);
+  });
 }, { serverKeys: true });
 
 describe('RedisEpisodicMemory', () => {
