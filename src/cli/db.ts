@@ -8,6 +8,7 @@ import { InputError } from '../domain/index.js';
 import { DEFAULTS, loadConfig, type Config } from '../config/index.js';
 import { applySchema } from '../storage/apply-schema.js';
 import { SqliteArchive } from '../storage/sqlite-archive.js';
+import { SqliteLedgerArchive } from '../storage/sqlite-ledger-archive.js';
 import { StoreError } from '../storage/errors.js';
 import { orUsage, UsageError } from './usage-error.js';
 
@@ -24,6 +25,9 @@ export async function dbInitCommand(options: Record<string, unknown>): Promise<v
     try {
       const archive = SqliteArchive.open(path);
       await archive.close();
+      // The portfolio's ledger tables live in the same file.
+      const ledger = SqliteLedgerArchive.open(path);
+      await ledger.close();
     } catch (err) {
       if (err instanceof InputError || err instanceof StoreError) throw new UsageError(err.message, { cause: err });
       throw err;
