@@ -89,6 +89,8 @@ export class PortfolioStage implements Component {
   /** Wall-clock ms (performance.now) before which a live run does not trade, after a failed commit. */
   private pausedUntil = 0;
   private pauseMs = 0;
+  /** A replay's commit had to wait for the archive (health says so until one goes through). */
+  private waited = false;
   /** The archive refused a commit as not continuing the book: load it again before trading. */
   private reload = false;
   /** Why the book could not be loaded at start (the portfolio does not trade until it is). */
@@ -263,8 +265,9 @@ export class PortfolioStage implements Component {
       this.pause(archive, err);
       throw err;
     }
-    if (this.pauseMs > 0) {
+    if (this.pauseMs > 0 || this.waited) {
       this.pauseMs = 0;
+      this.waited = false;
       this.health.set(this.name, 'ready');
       this.log.info({ book: this.config.book, archive: archive.where }, 'ledger archive reachable again: trading resumed');
     }
@@ -298,6 +301,7 @@ export class PortfolioStage implements Component {
       } catch (err) {
         const retry = this.replay && !this.closing && err instanceof StoreError && err.transient && performance.now() + wait < giveUpAt;
         if (!retry) throw err;
+        this.waited = true;
         this.health.set(this.name, 'degraded', `ledger archive ${archive.where} unreachable: replay waiting`);
         this.log.warn({ book: this.config.book, archive: archive.where, err: err.message, retryInMs: wait }, 'ledger commit failed: the replay waits for the archive');
         await sleep(wait);

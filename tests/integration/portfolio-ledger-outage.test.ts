@@ -121,4 +121,43 @@ describe('a live portfolio whose MariaDB archive is cut off mid-run', () => {
       await proxy.close();
     }
   });
+  it('in a replay, waits for the archive instead of skipping the tick, then says ready again', { timeout: 60_000 }, async () => {
+    const proxy = await startTcpProxy(server.port);
+    const config = loadConfig({
+      env: { MYSQL_HOST: '127.0.0.1', MYSQL_PORT: String(proxy.port), MYSQL_DB: database },
+      envFile: false,
+      flags: { source: 'replay:sample', metrics: false, dataDir: mkdtempSync(join(tmpdir(), 'mi-outage-')), book: 'replay-wait' },
+    });
+    const clock = new ReplayClock();
+    clock.set(T0);
+    const context = new Context();
+    const bus = new ZmqPublisher({ endpoints: [`inproc://outage-${Math.random()}`], context });
+    await bus.start();
+    const health = new WorkerHealth(config, {
+      version: 'test', breakers: () => ({}), dataAgeS: () => ({}), bus: () => bus.stats(), counts: () => ({}), portfolio: () => undefined, stores: () => ({}),
+    });
+    const stage = new PortfolioStage(config, bus, clock, new Metrics({ defaultMetrics: false }), health, pino({ level: 'silent' }));
+    try {
+      await stage.start();
+      expect(await stage.onTick(T0, quotes(T0, 190, 410), [signal('AAPL', 'BUY')])).toHaveLength(1);
+      await proxy.cut();
+      const waiting = stage.onTick(T0 + 1_000, quotes(T0 + 1_000, 191, 411), [signal('MSFT', 'BUY')]);
+      await sleep(800);
+      const during = health.components().find((c) => c.name === 'portfolio');
+      expect(during?.state).toBe('degraded');
+      expect(during?.detail).toMatch(/unreachable: replay waiting$/);
+      await proxy.restore();
+      expect((await waiting).map((t) => [t.symbol, t.side])).toEqual([['MSFT', 'BUY']]);
+      expect(health.components().find((c) => c.name === 'portfolio')?.state).toBe('ready');
+      const archive = MysqlLedgerArchive.open({ ...server, database });
+      const book = await archive.load('replay-wait');
+      await archive.close();
+      expect(book.meta['replay.lastTickMs']).toBe(String(T0 + 1_000));
+      expect(book.records.filter((r) => r.kind === 'trade')).toHaveLength(2);
+    } finally {
+      await stage.close();
+      await bus.close();
+      await proxy.close();
+    }
+  });
 });
