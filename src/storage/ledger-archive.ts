@@ -43,6 +43,16 @@ export interface LedgerArchive {
   commit(book: string, records: readonly LedgerRecord[], meta: Readonly<Record<string, string>>): Promise<void>;
   /** Renames book `from` to `to` (a finished replay moved aside). Throws if `to` holds anything. */
   rename(from: string, to: string): Promise<void>;
+  /**
+   * Makes this adapter the one writer of `book` until `close` (or the
+   * process ends): a second worker on the same book is refused instead of
+   * trading on it too. A writer that died (killed, crashed) frees the book:
+   * MySQL drops its named lock with the connection; SQLite checks whether
+   * the process that holds it, on this host, still runs. Claiming again
+   * (after a reconnect) is harmless.
+   * @throws StoreError not transient, {@link BookInUse}, naming who holds it.
+   */
+  claim(book: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -95,6 +105,13 @@ export function assertSameRecords(store: string, book: string, stored: readonly 
   if (differs) {
     const first = records[0]?.seq ?? 0;
     throw ledgerConflict(store, book, `it holds other records at seq ${first}..${first + records.length - 1} (another writer?)`);
+  }
+}
+
+/** Another live worker holds the book. */
+export class BookInUse extends StoreError {
+  constructor(store: string, readonly book: string, readonly holder: string) {
+    super(store, 'ledger.claim', `book "${book}" is in use by another worker (${holder})`, { transient: false });
   }
 }
 

@@ -1,4 +1,5 @@
-import { createPool, type Pool, type PoolConnection, type RowDataPacket } from 'mysql2/promise';
+import { createHash } from 'node:crypto';
+import { createConnection, createPool, type Connection, type Pool, type PoolConnection, type RowDataPacket } from 'mysql2/promise';
 import type { LedgerRecord } from '../portfolio/ledger.js';
 import { sqlInstant } from './archive-rows.js';
 import { StoreError } from './errors.js';
@@ -7,6 +8,7 @@ import {
   assertCommittable,
   assertLoaded,
   assertSameRecords,
+  BookInUse,
   commitPlan,
   ledgerRecordOf,
   type LedgerArchive,
@@ -41,11 +43,15 @@ export class MysqlLedgerArchive implements LedgerArchive {
   private readonly password: string | undefined;
   private readonly timeoutMs: number;
   private checked = false;
+  private readonly options: MysqlArchiveOptions;
+  /** The connection that holds the claimed book's named lock; undefined once it is lost. */
+  private lock: { readonly book: string; conn: Connection | undefined } | undefined;
   /** The driver connections whose session sql_mode is set. */
   private readonly strict = new WeakSet<object>();
   private closed = false;
 
   private constructor(options: MysqlArchiveOptions, timeoutMs: number) {
+    this.options = options;
     this.where = `${options.host}:${options.port}/${options.database}`;
     this.password = options.password;
     this.timeoutMs = timeoutMs;
@@ -86,6 +92,8 @@ export class MysqlLedgerArchive implements LedgerArchive {
   async commit(book: string, records: readonly LedgerRecord[], meta: Readonly<Record<string, string>>): Promise<void> {
     assertBookName(book);
     assertCommittable(records);
+    // The lock went with its connection (server restart, network): take it again before writing.
+    if (this.lock?.book === book && this.lock.conn === undefined) await this.claim(book);
     await this.session('ledger.commit', async (conn) => {
       await conn.beginTransaction();
       const [lastRows] = await conn.query<RowDataPacket[]>('SELECT COALESCE(MAX(seq), 0) AS last FROM ledger_records WHERE book = ? FOR UPDATE', [book]);
@@ -126,10 +134,56 @@ export class MysqlLedgerArchive implements LedgerArchive {
     });
   }
 
-  /** Ends the pool. Calling it again does nothing. */
+  /**
+   * Claims `book` with a named lock (`GET_LOCK`) on a connection of its own,
+   * held until `close`: the server frees it when that connection ends, also
+   * when the process is killed. If the connection is lost, the next commit
+   * takes the lock again (or fails, if another worker took the book meanwhile).
+   * @see https://mariadb.com/kb/en/get_lock/
+   */
+  async claim(book: string): Promise<void> {
+    assertBookName(book);
+    if (this.lock?.book === book && this.lock.conn !== undefined) return;
+    const name = `market-intel:${createHash('sha1').update(`${this.options.database}/${book}`).digest('hex')}`;
+    let conn: Connection | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new StoreError(this.name, 'ledger.claim', `no answer from ${this.where} within ${this.timeoutMs} ms`, { transient: true })), this.timeoutMs);
+    });
+    try {
+      const attempt = (async () => {
+        conn = await createConnection({ host: this.options.host, port: this.options.port, user: this.options.user, password: this.options.password, database: this.options.database, connectTimeout: Math.min(this.timeoutMs, 5_000) });
+        const [rows] = await conn.query<RowDataPacket[]>('SELECT GET_LOCK(?, 0) AS got, IS_USED_LOCK(?) AS holder', [name, name]);
+        return rows[0];
+      })();
+      attempt.catch(() => undefined);
+      const row = await Promise.race([attempt, deadline]);
+      if (Number(row?.['got']) !== 1) throw new BookInUse(this.name, book, `MySQL connection ${String(row?.['holder'])} holds its lock ${name}`);
+    } catch (err) {
+      const failed: Connection | undefined = conn;
+      failed?.destroy();
+      throw mysqlStoreError('ledger.claim', err, this.password);
+    } finally {
+      clearTimeout(timer);
+    }
+    const held: Connection | undefined = conn;
+    if (held === undefined) return;
+    const lock: { readonly book: string; conn: Connection | undefined } = { book, conn: held };
+    const lost = (): void => {
+      if (lock.conn === held) lock.conn = undefined;
+    };
+    held.on('error', lost);
+    held.on('end', lost);
+    this.lock = lock;
+  }
+
+  /** Ends the pool and the lock's connection (freeing the book). Calling it again does nothing. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    const lockConn = this.lock?.conn;
+    this.lock = undefined;
+    await lockConn?.end().catch(() => lockConn.destroy());
     await this.pool.end().catch(() => undefined);
   }
 

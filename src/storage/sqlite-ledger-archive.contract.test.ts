@@ -1,9 +1,11 @@
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { ledgerArchiveContract } from '../../tests/contracts/ledger-archive-contract.js';
+import { BookInUse } from './ledger-archive.js';
 import { SqliteArchive } from './sqlite-archive.js';
 import { SqliteLedgerArchive } from './sqlite-ledger-archive.js';
 
@@ -13,6 +15,8 @@ ledgerArchiveContract('SqliteLedgerArchive (temp file)', async () => {
   return {
     archive: SqliteLedgerArchive.open(path),
     reopen: async () => SqliteLedgerArchive.open(path),
+    // Another host's worker: its claim cannot be checked, so it stands.
+    rival: async () => SqliteLedgerArchive.open(path, { host: 'other-host.example', pid: process.pid }),
     cleanup: async () => rmSync(dir, { recursive: true, force: true }),
   };
 });
@@ -35,6 +39,30 @@ describe('SqliteLedgerArchive in the embedded archive file', () => {
     ]);
     db.close();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('takes over the claim of a process that has ended on this host, and refuses one that still runs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mi-ledger-archive-'));
+    const path = join(dir, 'market_memory.sqlite');
+    const ended = spawnSync(process.execPath, ['-e', '0']).pid;
+    const running = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
+    try {
+      const gone = SqliteLedgerArchive.open(path, { host: hostname(), pid: ended });
+      await gone.claim('live');
+      const alive = SqliteLedgerArchive.open(path, { host: hostname(), pid: running.pid ?? 0 });
+      await alive.claim('desk');
+      const ours = SqliteLedgerArchive.open(path);
+      await ours.claim('live');
+      const err = await ours.claim('desk').then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(BookInUse);
+      expect(String(err)).toContain(`book "desk" is in use by another worker (pid ${running.pid} on host ${hostname()}, since `);
+      await ours.close();
+      await alive.close();
+      await gone.close();
+    } finally {
+      running.kill();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('names the file when it cannot be opened', () => {

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { LedgerRecord } from '../portfolio/ledger.js';
@@ -9,6 +10,7 @@ import {
   assertCommittable,
   assertLoaded,
   assertSameRecords,
+  BookInUse,
   commitPlan,
   ledgerRecordOf,
   type LedgerArchive,
@@ -25,9 +27,25 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS ledger_meta (
     book TEXT NOT NULL, meta_key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (book, meta_key)
   ) STRICT, WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS ledger_owner (
+    book TEXT PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL, since TEXT NOT NULL
+  ) STRICT, WITHOUT ROWID;
 `;
 
+/** Whether process `pid` runs on this host (EPERM: it runs, as another user). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return typeof err === 'object' && err !== null && Reflect.get(err, 'code') === 'EPERM';
+  }
+}
+
 type Row = { seq: unknown; kind: unknown; ts: unknown; payload: unknown };
+
+/** Who claims books through an adapter: this process on this host, unless a test says otherwise. */
+export type LedgerOwner = { readonly host: string; readonly pid: number };
 
 /**
  * The {@link LedgerArchive} in the embedded SQLite archive
@@ -42,17 +60,20 @@ export class SqliteLedgerArchive implements LedgerArchive {
   readonly name = 'sqlite';
   readonly where: string;
   private readonly db: Database.Database;
+  private readonly claimed = new Set<string>();
+  private readonly owner: LedgerOwner;
 
-  private constructor(db: Database.Database, where: string) {
+  private constructor(db: Database.Database, where: string, owner: LedgerOwner) {
     this.db = db;
     this.where = where;
+    this.owner = owner;
   }
 
   /**
    * Opens (creating the file, its folders and the ledger tables if missing) the archive at `path`.
    * @throws StoreError naming `path` when it cannot be used as a SQLite file.
    */
-  static open(path: string): SqliteLedgerArchive {
+  static open(path: string, owner: LedgerOwner = { host: hostname(), pid: process.pid }): SqliteLedgerArchive {
     let db: Database.Database | undefined;
     try {
       if (path.length === 0 || path === ':memory:') throw new Error('expected a file path');
@@ -65,7 +86,7 @@ export class SqliteLedgerArchive implements LedgerArchive {
       // The archive writer's connection to the same file, or a reader in another process, may hold the lock briefly.
       db.pragma('busy_timeout = 5000');
       db.exec(SCHEMA);
-      return new SqliteLedgerArchive(db, path);
+      return new SqliteLedgerArchive(db, path, owner);
     } catch (err) {
       db?.close();
       throw new StoreError('sqlite', 'ledger.open', `file "${path}": ${reason(err)}`, { transient: false, cause: err });
@@ -120,8 +141,39 @@ export class SqliteLedgerArchive implements LedgerArchive {
     );
   }
 
+  /**
+   * Claims `book` for this process (`ledger_owner`: host and pid). A claim by
+   * a process that no longer runs on this host, or by this very pid (a
+   * container restarted as pid 1 again), is taken over; one from another host
+   * cannot be checked and is refused (delete its `ledger_owner` row once that
+   * worker is gone).
+   */
+  async claim(book: string): Promise<void> {
+    assertBookName(book);
+    const { host, pid } = this.owner;
+    this.run('ledger.claim', () =>
+      this.db.transaction(() => {
+        const held = this.db.prepare<[string], { host: string; pid: number; since: string }>('SELECT host, pid, since FROM ledger_owner WHERE book = ?').get(book);
+        if (held !== undefined && !(held.host === host && (held.pid === pid || !running(held.pid)))) {
+          throw new BookInUse(this.name, book, `pid ${held.pid} on host ${held.host}, since ${held.since} UTC`);
+        }
+        this.db
+          .prepare('INSERT INTO ledger_owner (book, host, pid, since) VALUES (?, ?, ?, ?) ON CONFLICT (book) DO UPDATE SET host = excluded.host, pid = excluded.pid, since = excluded.since')
+          .run(book, host, pid, sqlInstant(Date.now()));
+        this.claimed.add(book);
+      }).immediate(),
+    );
+  }
+
+  /** Gives up this process's claims, then closes the connection. */
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    try {
+      const release = this.db.prepare('DELETE FROM ledger_owner WHERE book = ? AND host = ? AND pid = ?');
+      for (const book of this.claimed) release.run(book, this.owner.host, this.owner.pid);
+    } finally {
+      this.db.close();
+    }
   }
 
   private record(row: Row): LedgerRecord {

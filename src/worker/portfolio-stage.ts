@@ -7,7 +7,7 @@ import { topics, type MessagePublisher } from '../bus/index.js';
 import { MemoryLedger, PortfolioManager, PortfolioOptionError, type PortfolioState, type Trade } from '../portfolio/index.js';
 import type { SimulationSignal } from '../simulation/index.js';
 import { StoreError } from '../storage/errors.js';
-import type { LedgerArchive, LedgerBook } from '../storage/ledger-archive.js';
+import { BookInUse, type LedgerArchive, type LedgerBook } from '../storage/ledger-archive.js';
 import { MysqlLedgerArchive } from '../storage/mysql-ledger-archive.js';
 import { SqliteLedger } from '../storage/sqlite-ledger.js';
 import { SqliteLedgerArchive } from '../storage/sqlite-ledger-archive.js';
@@ -128,6 +128,12 @@ export class PortfolioStage implements Component {
 
   /** Rebuilds the portfolio from the stored book (a new book gets its opening records and run kind). */
   private async open(archive: LedgerArchive, book: string, found: LedgerBook): Promise<string> {
+    try {
+      await archive.claim(book);
+    } catch (err) {
+      if (!(err instanceof BookInUse)) throw err;
+      throw new ConfigError(`--book "${book}": in use by another worker (${err.holder}) in ${archive.where}; give each worker its own book (--book <name>)`, { code: ErrorCode.config, cause: err });
+    }
     const empty = found.records.length === 0 && Object.keys(found.meta).length === 0;
     const stored = empty ? await this.importLegacy(archive, book) : await this.checkBook(archive, book, found);
     const ledger = MemoryLedger.of(stored.records, stored.meta);

@@ -9,13 +9,18 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StoreError } from '../../src/storage/errors.js';
-import type { LedgerArchive } from '../../src/storage/ledger-archive.js';
+import { BookInUse, type LedgerArchive } from '../../src/storage/ledger-archive.js';
 import type { LedgerRecord } from '../../src/portfolio/ledger.js';
 
 export type LedgerArchiveFixture = {
   readonly archive: LedgerArchive;
   /** A new adapter over the same storage (the suite closes `archive` first). */
   reopen(): Promise<LedgerArchive>;
+  /**
+   * An adapter over the same storage as another, live worker would hold it
+   * (MySQL: another connection; SQLite: another process, still running).
+   */
+  rival(): Promise<LedgerArchive>;
   cleanup(): Promise<void>;
 };
 
@@ -112,6 +117,26 @@ export function ledgerArchiveContract(name: string, make: () => Promise<LedgerAr
       const taken = await rejection(archive.rename('live', 'replay@2026-12-07T06-00-00-000Z'));
       expect(taken.message).toContain('already exists');
       expect((await archive.load('live')).records).toHaveLength(2);
+    });
+
+    it('lets one worker claim a book: another live one is refused, naming who holds it, until the first closes', async () => {
+      await archive.claim('live');
+      await archive.claim('live'); // again, by the holder: harmless
+      const rival = await fixture.rival();
+      try {
+        const refused = await rejection(rival.claim('live'));
+        expect(refused).toBeInstanceOf(BookInUse);
+        expect(refused.transient).toBe(false);
+        expect(refused.message).toContain('book "live" is in use by another worker (');
+        await rival.claim('other-book');
+        await archive.close();
+        archive = await fixture.reopen();
+        await rival.claim('live');
+        await expect(archive.claim('live')).rejects.toBeInstanceOf(BookInUse);
+      } finally {
+        await rival.close();
+      }
+      await archive.claim('live');
     });
 
     it('rejects a book name outside letters, digits and . _ @ : -', async () => {

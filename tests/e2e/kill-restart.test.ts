@@ -183,4 +183,26 @@ describe.each([{ make: sqliteBackend }, { make: mysqlBackend }])('market-intel r
     expect((await cli.exited).code).toBe(2);
     expect(cli.stderr()).toMatch(/^market-intel: --book "desk": holds a live portfolio in \S+; give this replay its own book\n$/);
   });
+  it(`refuses a second worker on a book another running worker holds, in one line, exit 2 (${backend.name})`, { timeout: 60_000 }, async () => {
+    const live = async (): Promise<ReturnType<typeof spawnCli>> =>
+      spawnCli(['run', '--symbols', 'AAPL', '--no-metrics', '--book', 'shared', '--sources', 'yahoo', '--no-simulation', '--zmq-port', String(await freePort())], {
+        ...backend.env(),
+        YAHOO_BASE_URL: 'http://127.0.0.1:1',
+      });
+    const first = await live();
+    try {
+      await first.waitFor('"component":"portfolio"');
+      const second = await live();
+      expect((await second.exited).code).toBe(2);
+      expect(second.stderr()).toMatch(/^market-intel: --book "shared": in use by another worker \(.+\) in \S+; give each worker its own book \(--book <name>\)\n$/);
+    } finally {
+      first.child.kill('SIGTERM');
+      await first.exited;
+    }
+    // Its holder gone, the book is free again.
+    const third = await live();
+    await third.waitFor('"component":"portfolio"');
+    third.child.kill('SIGTERM');
+    expect((await third.exited).code).toBe(0);
+  });
 });

@@ -35,6 +35,7 @@ ledgerArchiveContract('MysqlLedgerArchive (MariaDB on 127.0.0.1:3306)', async ()
   return {
     archive: MysqlLedgerArchive.open({ ...server, database }),
     reopen: async () => MysqlLedgerArchive.open({ ...server, database }),
+    rival: async () => MysqlLedgerArchive.open({ ...server, database }),
     cleanup: async () => undefined,
   };
 });
