@@ -1,47 +1,22 @@
-import { existsSync, renameSync } from 'node:fs';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DEFAULTS, type Config } from '../config/index.js';
+import type { Config } from '../config/index.js';
 import { ConfigError, ErrorCode, type Clock, type Quote } from '../domain/index.js';
 import { topics, type MessagePublisher } from '../bus/index.js';
 import { MemoryLedger, PortfolioManager, PortfolioOptionError, type PortfolioState, type Trade } from '../portfolio/index.js';
 import type { SimulationSignal } from '../simulation/index.js';
 import { StoreError } from '../storage/errors.js';
-import { BookInUse, type LedgerArchive, type LedgerBook } from '../storage/ledger-archive.js';
-import { MysqlLedgerArchive } from '../storage/mysql-ledger-archive.js';
-import { SqliteLedger } from '../storage/sqlite-ledger.js';
-import { SqliteLedgerArchive } from '../storage/sqlite-ledger-archive.js';
+import type { LedgerArchive, LedgerBook } from '../storage/ledger-archive.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { Component } from './component.js';
 import type { WorkerHealth } from './health.js';
+import { BookKeeper, buildLedgerArchive, META, parseMarks } from './portfolio-book.js';
 
-/** How long a replay's start waits for an unreachable archive before running without the portfolio (a live run tries once, then again each pause). */
-const REPLAY_START_PATIENCE_MS = 10_000;
 /** How long a replay tick waits for the archive to take its commit: a replay's time is its own, so it waits rather than skip. */
 const REPLAY_PATIENCE_MS = 60_000;
 /** A live run pauses trading after a failed commit, for this long at first, doubling up to the max. */
 const PAUSE_MIN_MS = 1_000;
 const PAUSE_MAX_MS = 30_000;
-/** Where versions before the ledger moved into the archive kept a live run's ledger: imported once into an empty `live` book. */
-const LEGACY_LEDGER_FILE = 'ledger.sqlite';
-/** The deadline of one MySQL ledger operation. */
-const MYSQL_TIMEOUT_MS = 3_000;
-
-/** The archive's ledger tables: in MySQL when configured, else in the embedded SQLite archive file. */
-export function buildLedgerArchive(config: Config): LedgerArchive {
-  if (config.mysql !== undefined) return MysqlLedgerArchive.open(config.mysql, MYSQL_TIMEOUT_MS);
-  return SqliteLedgerArchive.open(join(config.dataDir, DEFAULTS.archiveFile));
-}
-
-/** Keys of the run state kept in the ledger's meta, beside the records. */
-const META = {
-  mode: 'run.mode',
-  replaySource: 'replay.source',
-  lastTickMs: 'replay.lastTickMs',
-  finished: 'replay.finished',
-  marks: 'marks',
-} as const;
 
 /** A short view of the portfolio for logs and /status. */
 export type PortfolioSummary = {
@@ -96,6 +71,7 @@ export class PortfolioStage implements Component {
   /** Why the book could not be loaded at start (the portfolio does not trade until it is). */
   private unloaded: string | undefined;
   private closing = false;
+  private readonly books: BookKeeper;
 
   constructor(
     private readonly config: Config,
@@ -106,6 +82,7 @@ export class PortfolioStage implements Component {
     private readonly log: Logger,
   ) {
     this.replay = config.source.kind === 'replay';
+    this.books = new BookKeeper(config, log);
   }
 
   async start(): Promise<string> {
@@ -114,7 +91,7 @@ export class PortfolioStage implements Component {
     const book = this.config.book;
     let stored: LedgerBook;
     try {
-      stored = await this.loadAtStart(archive, book);
+      stored = await this.books.loadAtStart(archive, book);
     } catch (err) {
       if (!(err instanceof StoreError) || !err.transient) throw err;
       // The rest of the worker runs (quotes, signals, the stores' spool); the portfolio waits for its book.
@@ -128,14 +105,7 @@ export class PortfolioStage implements Component {
 
   /** Rebuilds the portfolio from the stored book (a new book gets its opening records and run kind). */
   private async open(archive: LedgerArchive, book: string, found: LedgerBook): Promise<string> {
-    try {
-      await archive.claim(book);
-    } catch (err) {
-      if (!(err instanceof BookInUse)) throw err;
-      throw new ConfigError(`--book "${book}": in use by another worker (${err.holder}) in ${archive.where}; give each worker its own book (--book <name>)`, { code: ErrorCode.config, cause: err });
-    }
-    const empty = found.records.length === 0 && Object.keys(found.meta).length === 0;
-    const stored = empty ? await this.importLegacy(archive, book) : await this.checkBook(archive, book, found);
+    const stored = await this.books.prepare(archive, book, found);
     const ledger = MemoryLedger.of(stored.records, stored.meta);
     const fresh = ledger.lastSeq() === 0;
     const marks = parseMarks(ledger.getMeta(META.marks));
@@ -165,64 +135,6 @@ export class PortfolioStage implements Component {
       this.log.info({ book, archive: archive.where, ...s, resumeAfter: this.resumeAfter === undefined ? undefined : new Date(this.resumeAfter).toISOString() }, 'portfolio restored from the archive');
     }
     return `${fresh ? 'new' : 'restored'} portfolio: equity ${s.equity}, ${s.positions} positions, ${s.trades} trades, book ${book} in ${archive.where}`;
-  }
-
-  /** Loads the book, waiting (with a log line each try) while the archive cannot be reached. */
-  private async loadAtStart(archive: LedgerArchive, book: string): Promise<LedgerBook> {
-    const giveUpAt = performance.now() + (this.replay ? REPLAY_START_PATIENCE_MS : 0);
-    for (let wait = 250; ; wait = Math.min(wait * 2, 4_000)) {
-      try {
-        return await archive.load(book);
-      } catch (err) {
-        if (!(err instanceof StoreError) || !err.transient || performance.now() + wait > giveUpAt) throw err;
-        this.log.warn({ book, archive: archive.where, err: err.message, retryInMs: wait }, 'waiting for the archive to load the portfolio');
-        await sleep(wait);
-      }
-    }
-  }
-
-  /**
-   * A live portfolio an earlier version kept in `<data-dir>/ledger.sqlite`:
-   * copied, records and meta, into the empty default book in one commit, then
-   * the file is renamed `*.imported-<time>` so it is imported once.
-   */
-  private async importLegacy(archive: LedgerArchive, book: string): Promise<LedgerBook> {
-    const path = join(this.config.dataDir, LEGACY_LEDGER_FILE);
-    if (this.replay || book !== DEFAULTS.liveBook || !existsSync(path)) return { records: [], meta: {} };
-    const legacy = SqliteLedger.open(path);
-    let imported: LedgerBook;
-    try {
-      const meta: Record<string, string> = {};
-      for (const key of [META.mode, META.marks]) {
-        const value = legacy.getMeta(key);
-        if (value !== undefined) meta[key] = value;
-      }
-      imported = { records: legacy.records(), meta };
-    } finally {
-      legacy.close();
-    }
-    if (imported.meta[META.mode] === 'replay') return { records: [], meta: {} };
-    await archive.commit(book, imported.records, imported.meta);
-    const aside = `${path}.imported-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-    for (const suffix of ['', '-wal', '-shm']) if (existsSync(`${path}${suffix}`)) renameSync(`${path}${suffix}`, `${aside}${suffix}`);
-    this.log.info({ from: path, movedTo: aside, book, archive: archive.where, records: imported.records.length }, 'imported the ledger file of an earlier version into the archive');
-    return imported;
-  }
-
-  /** A stored book this run may continue, or (a replay's that cannot be resumed) renamed aside for a fresh one. */
-  private async checkBook(archive: LedgerArchive, book: string, stored: LedgerBook): Promise<LedgerBook> {
-    const mode = stored.meta[META.mode] ?? 'live';
-    if (mode !== (this.replay ? 'replay' : 'live')) {
-      const other = mode === 'live' ? 'a live portfolio' : "a replay's portfolio";
-      throw new ConfigError(`--book "${book}": holds ${other} in ${archive.where}; give this ${this.replay ? 'replay' : 'live run'} its own book`, { code: ErrorCode.config });
-    }
-    if (this.config.source.kind !== 'replay') return stored;
-    const sameReplay = stored.meta[META.replaySource] === this.config.source.path;
-    if (sameReplay && stored.meta[META.finished] !== '1') return stored;
-    const aside = `${book}@${new Date().toISOString().replace(/[:.]/g, '-')}`.slice(0, 64);
-    await archive.rename(book, aside);
-    this.log.info({ book, movedTo: aside, archive: archive.where, reason: sameReplay ? 'that replay had finished' : 'it held another replay' }, 'starting a fresh replay portfolio');
-    return { records: [], meta: {} };
   }
 
   /** The replay timestamp through which the book already holds every tick (resume after it). */
@@ -407,15 +319,4 @@ export class PortfolioStage implements Component {
     this.archive = undefined;
     this.ledger = undefined;
   }
-}
-
-/** The marks stored with the book; a value that is not a map of prices counts as none. */
-function parseMarks(text: string | undefined): Record<string, number> {
-  if (text === undefined) return {};
-  const parsed: unknown = JSON.parse(text);
-  const marks: Record<string, number> = {};
-  if (typeof parsed === 'object' && parsed !== null) {
-    for (const [symbol, price] of Object.entries(parsed)) if (typeof price === 'number') marks[symbol] = price;
-  }
-  return marks;
 }
