@@ -8,10 +8,10 @@
  */
 import { once } from 'node:events';
 import { Redis, type RedisOptions } from 'ioredis';
-import { z } from 'zod';
 import type { EpisodicMemory, EventKind, StoredEvent } from './ports.js';
 import { StoreError } from './errors.js';
-import { EPISODIC_MAX_STREAM, EPISODIC_TTL_S, latestSlot, latestSlotOf } from './memory-episodic.js';
+import { EPISODIC_MAX_STREAM, EPISODIC_TTL_S, latestSlot } from './memory-episodic.js';
+import { SCRIPTS_REFUSED, storedEventSchema, streamFields, WRITE_SCRIPT, writeBatch, type WriteBatch } from './redis-wire.js';
 
 /** Options of {@link RedisEpisodicMemory}. Fields the URL carries win over host, port and password. */
 export type RedisEpisodicOptions = {
@@ -31,81 +31,6 @@ export type RedisEpisodicOptions = {
   /** Time a command may take before it fails, ms. Default 2000. */
   readonly commandTimeoutMs?: number;
 };
-
-const envelope = { id: z.string(), runId: z.string(), tsMs: z.number() };
-
-/** What a stored value must look like to be handed back as a StoredEvent. */
-const storedEventSchema = z.discriminatedUnion('kind', [
-  z.object({
-    ...envelope,
-    kind: z.literal('quote'),
-    symbol: z.string(),
-    price: z.number(),
-    bid: z.number().optional(),
-    ask: z.number().optional(),
-    volume: z.number().optional(),
-    source: z.string(),
-  }),
-  z.object({ ...envelope, kind: z.literal('sentiment'), market: z.enum(['equity', 'crypto']), value: z.number(), label: z.string(), source: z.string() }),
-  z.object({ ...envelope, kind: z.literal('signal'), symbol: z.string(), action: z.enum(['BUY', 'SELL', 'HOLD']), confidence: z.number(), source: z.string() }),
-  z.object({ ...envelope, kind: z.literal('sim_state'), step: z.number(), globalState: z.number(), z3: z.number(), backend: z.string() }),
-  z.object({
-    ...envelope,
-    kind: z.literal('trade'),
-    tradeId: z.string(),
-    symbol: z.string(),
-    side: z.enum(['BUY', 'SELL']),
-    qty: z.number(),
-    price: z.number(),
-    fee: z.number(),
-    pnl: z.number().optional(),
-    reason: z.string(),
-  }),
-  z.object({
-    ...envelope,
-    kind: z.literal('portfolio'),
-    equity: z.number(),
-    cash: z.number(),
-    exposure: z.number(),
-    realizedPnl: z.number(),
-    unrealizedPnl: z.number(),
-    totalPnl: z.number(),
-    positions: z.array(z.looseObject({ symbol: z.string(), qty: z.number() })),
-  }),
-]);
-
-/** A batch's writes: every event's stream entry, and each slot's latest event. */
-type WriteBatch = {
-  readonly streamKey: string;
-  /** Event id and JSON, in order. */
-  readonly entries: readonly { readonly id: string; readonly json: string }[];
-  /** Each slot's key with its last event in the batch (position and JSON). */
-  readonly slots: readonly { readonly key: string; readonly at: number; readonly json: string }[];
-};
-
-/**
- * The write of one batch. KEYS: the stream, then each slot's latest key.
- * ARGV: ttl s, maxStream, each slot's event position (0-based), then id and
- * JSON of every event. The first error reply stops it and is returned as it
- * is (redis.call would append the script's name to the message). Redis runs
- * it whole before any other command, about 1 ms per 1,000 events.
- */
-const WRITE_SCRIPT = `
-local ttl, slots = ARGV[1], #KEYS - 1
-local first = 3 + slots
-local function failed(reply) return type(reply) == 'table' and reply.err ~= nil end
-for i = first, #ARGV, 2 do
-  local reply = redis.pcall('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'id', ARGV[i], 'e', ARGV[i + 1])
-  if failed(reply) then return reply end
-end
-for s = 1, slots do
-  local reply = redis.pcall('SET', KEYS[s + 1], ARGV[first + 2 * tonumber(ARGV[2 + s]) + 1], 'EX', ttl)
-  if failed(reply) then return reply end
-end
-return redis.pcall('EXPIRE', KEYS[1], ttl)`;
-
-/** Replies that mean this server or user runs no scripts (ACL, a Redis-compatible server without Lua). */
-const SCRIPTS_REFUSED = /^(NOPERM|ERR unknown command|NOSCRIPT)\b|scripting is disabled/i;
 
 /** Server replies that can pass by themselves (loading, busy script, failover, memory freed by expiry). */
 const TRANSIENT_REPLY = /^(LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY|OOM)\b/;
@@ -192,7 +117,7 @@ export class RedisEpisodicMemory implements EpisodicMemory {
   async write(events: readonly StoredEvent[]): Promise<void> {
     this.assertOpen('write');
     if (events.length === 0) return;
-    const batch = this.batchOf(events);
+    const batch = writeBatch(events, (suffix) => this.key(suffix));
     if (this.scripted) {
       const keys = [batch.streamKey, ...batch.slots.map((s) => s.key)];
       const args: (string | number)[] = [this.ttlS, this.maxStream, ...batch.slots.map((s) => s.at)];
@@ -207,18 +132,6 @@ export class RedisEpisodicMemory implements EpisodicMemory {
       }
     }
     await this.pipelined(batch);
-  }
-
-  private batchOf(events: readonly StoredEvent[]): WriteBatch {
-    const entries = events.map((event) => ({ id: event.id, json: JSON.stringify(event) }));
-    // Within a batch only the last event of a slot matters for "latest": one SET per slot.
-    const lastOfSlot = new Map<string, number>();
-    events.forEach((event, at) => {
-      const slot = latestSlotOf(event);
-      if (slot !== undefined) lastOfSlot.set(slot, at);
-    });
-    const slots = [...lastOfSlot].map(([slot, at]) => ({ key: this.key(`latest:${slot}`), at, json: entries[at]?.json ?? '' }));
-    return { streamKey: this.key('events'), slots, entries };
   }
 
   /** The script's commands as one pipeline (no MULTI: every command is idempotent, and MULTI doubles the replies). */
@@ -342,15 +255,6 @@ export class RedisEpisodicMemory implements EpisodicMemory {
   private assertOpen(operation: string): void {
     if (this.closed) throw new StoreError(this.name, operation, 'the store is closed', { transient: false });
   }
-}
-
-/** The event id and JSON of one stream entry (`id <event id> e <json>`). */
-function streamFields(fields: readonly string[]): { readonly id: string; readonly json: string } {
-  const value = (name: string): string => {
-    const at = fields.indexOf(name);
-    return at % 2 === 0 ? (fields[at + 1] ?? '') : '';
-  };
-  return { id: value('id'), json: value('e') };
 }
 
 /** Connection, timeout and retry failures can pass; a server's error reply mostly cannot. */
