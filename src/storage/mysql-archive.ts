@@ -1,18 +1,8 @@
 import { createPool, type Pool, type PoolConnection, type ResultSetHeader, type RowDataPacket } from 'mysql2/promise';
 import { StoreError } from './errors.js';
 import type { Archive, ArchiveQuery, RunRecord, StoredEvent } from './ports.js';
-import {
-  archiveBatches,
-  archiveEvent,
-  archivedRun,
-  endRow,
-  oldestFirst,
-  planQuery,
-  runRow,
-  unknownRun,
-  type ArchivedRun,
-  type InstantReader,
-} from './archive-rows.js';
+import { archiveBatches, endRow, runRow, unknownRun, type ArchivedRun } from './archive-rows.js';
+import { archiveEvent, archivedRun, oldestFirst, planQuery, type InstantReader } from './archive-read.js';
 
 /** Where the archive database is. The password is only handed to the driver: never logged, never in an error. */
 export type MysqlArchiveOptions = {

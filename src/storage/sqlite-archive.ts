@@ -2,18 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from './errors.js';
-import {
-  archiveBatches,
-  archiveEvent,
-  archivedRun,
-  endRow,
-  oldestFirst,
-  planQuery,
-  runRow,
-  unknownRun,
-  type ArchivedRun,
-  type SqlValue,
-} from './archive-rows.js';
+import { archiveBatches, endRow, runRow, unknownRun, type ArchivedRun, type SqlValue } from './archive-rows.js';
+import { archiveEvent, archivedRun, oldestFirst, planQuery } from './archive-read.js';
 import type { Archive, ArchiveQuery, RunRecord, StoredEvent } from './ports.js';
 
 /**
