@@ -30,7 +30,7 @@ describe('market-intel db init', () => {
     const db = new Database(path, { readonly: true });
     const tables = db.prepare<[], string>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
     db.close();
-    expect(tables).toEqual(['ledger_meta', 'ledger_records', 'portfolio_snapshots', 'quotes', 'runs', 'schema_version', 'sentiment', 'signals', 'sim_states', 'trades']);
+    expect(tables).toEqual(['ledger_meta', 'ledger_owner', 'ledger_records', 'portfolio_snapshots', 'quotes', 'runs', 'schema_version', 'sentiment', 'signals', 'sim_states', 'trades']);
   });
 
   it('applies init-db.sql to MariaDB, twice, at schema version 3', async () => {
