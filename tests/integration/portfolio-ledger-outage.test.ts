@@ -54,27 +54,33 @@ function signal(symbol: string, action: SimulationSignal['action']): SimulationS
   return { symbol, action, confidence: 0.9, score: action === 'BUY' ? 3 : -3, simulatedPrice: 0 };
 }
 
+/** A portfolio stage on MariaDB through `proxyPort`, publishing on an in-process ZeroMQ socket, with the health it reports to. */
+async function stageOn(proxyPort: number, flags: { readonly book: string; readonly symbols?: string; readonly source?: string }) {
+  const config = loadConfig({
+    env: { MYSQL_HOST: '127.0.0.1', MYSQL_PORT: String(proxyPort), MYSQL_DB: database },
+    envFile: false,
+    flags: { metrics: false, dataDir: mkdtempSync(join(tmpdir(), 'mi-outage-')), ...flags },
+  });
+  const clock = new ReplayClock();
+  clock.set(T0);
+  const context = new Context();
+  const endpoint = `inproc://outage-${Math.random()}`;
+  const bus = new ZmqPublisher({ endpoints: [endpoint], context });
+  await bus.start();
+  const health = new WorkerHealth(config, {
+    version: 'test', breakers: () => ({}), dataAgeS: () => ({}), bus: () => bus.stats(), counts: () => ({}), portfolio: () => undefined, stores: () => ({}),
+  });
+  const stage = new PortfolioStage(config, bus, clock, new Metrics({ defaultMetrics: false }), health, pino({ level: 'silent' }));
+  return { stage, bus, health, context, endpoint };
+}
+
 describe('a live portfolio whose MariaDB archive is cut off mid-run', () => {
   it('makes no trade while commits fail, says so on /status, then trades on from the committed book', { timeout: 60_000 }, async () => {
     const proxy = await startTcpProxy(server.port);
-    const config = loadConfig({
-      env: { MYSQL_HOST: '127.0.0.1', MYSQL_PORT: String(proxy.port), MYSQL_DB: database },
-      envFile: false,
-      flags: { symbols: 'AAPL,MSFT', metrics: false, dataDir: mkdtempSync(join(tmpdir(), 'mi-outage-')), book: 'desk' },
-    });
-    const clock = new ReplayClock();
-    clock.set(T0);
-    const context = new Context();
-    const endpoint = `inproc://outage-${Math.random()}`;
-    const bus = new ZmqPublisher({ endpoints: [endpoint], context });
-    await bus.start();
+    const { stage, bus, health, context, endpoint } = await stageOn(proxy.port, { symbols: 'AAPL,MSFT', book: 'desk' });
     const received: { topic: string; body: Record<string, unknown> }[] = [];
     const trades = subscribe({ endpoint, context, topics: ['trade.'], count: 3, onMessage: (m) => void received.push(m) });
     await sleep(100);
-    const health = new WorkerHealth(config, {
-      version: 'test', breakers: () => ({}), dataAgeS: () => ({}), bus: () => bus.stats(), counts: () => ({}), portfolio: () => undefined, stores: () => ({}),
-    });
-    const stage = new PortfolioStage(config, bus, clock, new Metrics({ defaultMetrics: false }), health, pino({ level: 'silent' }));
     try {
       expect(await stage.start()).toMatch(/^new portfolio: equity 100000, 0 positions, 0 trades, book desk in 127\.0\.0\.1:\d+\//);
       const first = await stage.onTick(T0, quotes(T0, 190, 410), [signal('AAPL', 'BUY')]);
@@ -123,20 +129,7 @@ describe('a live portfolio whose MariaDB archive is cut off mid-run', () => {
   });
   it('in a replay, waits for the archive instead of skipping the tick, then says ready again', { timeout: 60_000 }, async () => {
     const proxy = await startTcpProxy(server.port);
-    const config = loadConfig({
-      env: { MYSQL_HOST: '127.0.0.1', MYSQL_PORT: String(proxy.port), MYSQL_DB: database },
-      envFile: false,
-      flags: { source: 'replay:sample', metrics: false, dataDir: mkdtempSync(join(tmpdir(), 'mi-outage-')), book: 'replay-wait' },
-    });
-    const clock = new ReplayClock();
-    clock.set(T0);
-    const context = new Context();
-    const bus = new ZmqPublisher({ endpoints: [`inproc://outage-${Math.random()}`], context });
-    await bus.start();
-    const health = new WorkerHealth(config, {
-      version: 'test', breakers: () => ({}), dataAgeS: () => ({}), bus: () => bus.stats(), counts: () => ({}), portfolio: () => undefined, stores: () => ({}),
-    });
-    const stage = new PortfolioStage(config, bus, clock, new Metrics({ defaultMetrics: false }), health, pino({ level: 'silent' }));
+    const { stage, bus, health } = await stageOn(proxy.port, { source: 'replay:sample', book: 'replay-wait' });
     try {
       await stage.start();
       expect(await stage.onTick(T0, quotes(T0, 190, 410), [signal('AAPL', 'BUY')])).toHaveLength(1);
