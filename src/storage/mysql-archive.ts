@@ -25,7 +25,7 @@ const ROWS_PER_INSERT = 1_000;
  * cannot hold fails the statement instead of being truncated or clamped with
  * a warning, and backslash escapes (which mysql2's quoting relies on) stay on.
  */
-const SESSION_SQL_MODE = "SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'";
+export const SESSION_SQL_MODE = "SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'";
 
 /** Driver and server codes after which the same statement can succeed later: the connection or the server, not the data. */
 const TRANSIENT_CODES = new Set([

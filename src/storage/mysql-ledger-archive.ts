@@ -14,7 +14,7 @@ import {
   type LedgerArchive,
   type LedgerBook,
 } from './ledger-archive.js';
-import { mysqlStoreError, type MysqlArchiveOptions } from './mysql-archive.js';
+import { mysqlStoreError, SESSION_SQL_MODE, type MysqlArchiveOptions } from './mysql-archive.js';
 
 /** The schema version that has the ledger tables (init-db.sql). */
 export const LEDGER_SCHEMA_VERSION = 3;
@@ -22,7 +22,6 @@ export const LEDGER_SCHEMA_VERSION = 3;
 /** Rows per INSERT: a tick appends a handful; a long catch-up stays far below max_allowed_packet. */
 const ROWS_PER_INSERT = 500;
 
-const SESSION_SQL_MODE = "SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'";
 
 /**
  * The {@link LedgerArchive} in the MySQL / MariaDB archive (init-db.sql

@@ -196,12 +196,7 @@ export class SqliteArchive implements Archive {
     try {
       return work();
     } catch (err) {
-      if (err instanceof StoreError) throw err;
-      const code = err instanceof Database.SqliteError ? err.code : '';
-      throw new StoreError(this.name, operation, `file "${this.db.name}": ${reason(err)}`, {
-        transient: TRANSIENT.test(code),
-        cause: err,
-      });
+      throw sqliteStoreError(operation, this.db.name, err);
     }
   }
 
@@ -212,8 +207,15 @@ export class SqliteArchive implements Archive {
   }
 }
 
+/** `err` (from better-sqlite3) as a StoreError naming the file; busy, I/O and full disk are transient. */
+export function sqliteStoreError(operation: string, file: string, err: unknown): StoreError {
+  if (err instanceof StoreError) return err;
+  const code = err instanceof Database.SqliteError ? err.code : '';
+  return new StoreError('sqlite', operation, `file "${file}": ${reason(err)}`, { transient: TRANSIENT.test(code), cause: err });
+}
+
 /** SQLite keeps instants as the same text MySQL's DATETIME(3) shows. */
-function sqliteTsMs(value: unknown): number | undefined {
+export function sqliteTsMs(value: unknown): number | undefined {
   if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}$/.test(value)) return undefined;
   const ms = Date.parse(`${value.replace(' ', 'T')}Z`);
   return Number.isNaN(ms) ? undefined : ms;

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import type { LedgerRecord } from '../portfolio/ledger.js';
 import { sqlInstant } from './archive-rows.js';
 import { StoreError } from './errors.js';
+import { sqliteStoreError, sqliteTsMs } from './sqlite-archive.js';
 import {
   assertBookName,
   assertCommittable,
@@ -89,7 +90,7 @@ export class SqliteLedgerArchive implements LedgerArchive {
       return new SqliteLedgerArchive(db, path, owner);
     } catch (err) {
       db?.close();
-      throw new StoreError('sqlite', 'ledger.open', `file "${path}": ${reason(err)}`, { transient: false, cause: err });
+      throw new StoreError('sqlite', 'ledger.open', `file "${path}": ${err instanceof Error ? err.message : String(err)}`, { transient: false, cause: err });
     }
   }
 
@@ -177,8 +178,7 @@ export class SqliteLedgerArchive implements LedgerArchive {
   }
 
   private record(row: Row): LedgerRecord {
-    const tsMs = typeof row.ts === 'string' ? Date.parse(`${row.ts.replace(' ', 'T')}Z`) : undefined;
-    return ledgerRecordOf(this.name, { seq: row.seq, kind: row.kind, tsMs: Number.isNaN(tsMs) ? undefined : tsMs, payload: row.payload });
+    return ledgerRecordOf(this.name, { seq: row.seq, kind: row.kind, tsMs: sqliteTsMs(row.ts), payload: row.payload });
   }
 
   /** Runs `work`, mapping SQLite's failures to StoreErrors (busy, I/O and full disk are transient). */
@@ -187,14 +187,7 @@ export class SqliteLedgerArchive implements LedgerArchive {
     try {
       return work();
     } catch (err) {
-      if (err instanceof StoreError) throw err;
-      const code = typeof err === 'object' && err !== null ? String(Reflect.get(err, 'code')) : '';
-      const transient = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|PROTOCOL|CANTOPEN)/.test(code);
-      throw new StoreError(this.name, operation, `file "${this.where}": ${reason(err)}`, { transient, cause: err });
+      throw sqliteStoreError(operation, this.where, err);
     }
   }
-}
-
-function reason(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
