@@ -174,7 +174,8 @@ export class PortfolioStage implements Component {
       undo();
       throw err;
     }
-    const meta: Record<string, string> = { [META.marks]: JSON.stringify(this.marks) };
+    // The marks as the tick stored them in memory (stringified once).
+    const meta: Record<string, string> = { [META.marks]: ledger.getMeta(META.marks) ?? '{}' };
     if (this.replay) meta[META.lastTickMs] = String(tsMs);
     try {
       await this.commit(archive, ledger.recordsAfter(seqBefore), meta);
